@@ -1,0 +1,122 @@
+//! Orbit camera around a target point: yaw/pitch/distance from mouse, touch and
+//! keyboard input; perspective or orthographic projection; fit-to-view.
+//!
+//! The camera works in a "view world" whose up axis is +Y. A Z-up model is
+//! rotated into it by [`up_from_model`], so orbiting always turns about the
+//! model's own vertical axis.
+
+use glam::camera::rh::{proj::directx as proj, view};
+use glam::{Mat4, Vec3};
+
+// wgpu's clip space has depth in [0, 1] and Y up, which is glam's DirectX convention.
+
+use crate::model::{Aabb, UpAxis};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Projection {
+    Perspective,
+    Orthographic,
+}
+
+const VERTICAL_FOV_RADIANS: f32 = 45.0 * std::f32::consts::PI / 180.0;
+const PITCH_LIMIT_RADIANS: f32 = 89.0 * std::f32::consts::PI / 180.0;
+
+#[derive(Clone, Debug)]
+pub struct OrbitCamera {
+    pub target: Vec3,
+    pub distance: f32,
+    /// Rotation about the vertical axis, radians.
+    pub yaw: f32,
+    /// Elevation above the horizontal plane, radians.
+    pub pitch: f32,
+    pub projection: Projection,
+    /// Radius of the fitted model; sets clip planes and pan/zoom speeds.
+    pub scene_radius: f32,
+}
+
+impl Default for OrbitCamera {
+    fn default() -> Self {
+        OrbitCamera {
+            target: Vec3::ZERO,
+            distance: 3.0,
+            yaw: std::f32::consts::FRAC_PI_4,
+            pitch: 0.5,
+            projection: Projection::Perspective,
+            scene_radius: 1.0,
+        }
+    }
+}
+
+/// Rotation that takes model coordinates into the Y-up view world.
+pub fn up_from_model(up: UpAxis) -> Mat4 {
+    match up {
+        UpAxis::Y => Mat4::IDENTITY,
+        // Z-up → Y-up: rotate -90° about X, so +Z becomes +Y and +Y becomes -Z.
+        UpAxis::Z => Mat4::from_rotation_x(-std::f32::consts::FRAC_PI_2),
+    }
+}
+
+impl OrbitCamera {
+    /// Frames a bounding box (in view-world space) from the default 3/4 angle.
+    pub fn fit(&mut self, bounds: &Aabb) {
+        let radius = (bounds.size().length() * 0.5).max(1e-6);
+        self.target = bounds.center();
+        self.scene_radius = radius;
+        self.yaw = std::f32::consts::FRAC_PI_4;
+        self.pitch = 0.5;
+        // Distance at which a sphere of this radius fits the vertical field of view, plus margin.
+        self.distance = radius / (VERTICAL_FOV_RADIANS * 0.5).sin() * 1.1;
+    }
+
+    pub fn eye(&self) -> Vec3 {
+        let dir = Vec3::new(
+            self.pitch.cos() * self.yaw.sin(),
+            self.pitch.sin(),
+            self.pitch.cos() * self.yaw.cos(),
+        );
+        self.target + dir * self.distance
+    }
+
+    pub fn view_from_world(&self) -> Mat4 {
+        view::look_at_mat4(self.eye(), self.target, Vec3::Y)
+    }
+
+    pub fn clip_from_view(&self, aspect: f32) -> Mat4 {
+        let aspect = aspect.max(1e-3);
+        // Clip planes follow the model size so that tiny and huge models both render.
+        let near = (self.distance - self.scene_radius * 2.0).max(self.distance * 1e-3);
+        let far = self.distance + self.scene_radius * 4.0;
+        match self.projection {
+            Projection::Perspective => proj::perspective(VERTICAL_FOV_RADIANS, aspect, near, far),
+            Projection::Orthographic => {
+                let half_height = self.distance * (VERTICAL_FOV_RADIANS * 0.5).tan();
+                let half_width = half_height * aspect;
+                proj::orthographic(-half_width, half_width, -half_height, half_height, near, far)
+            }
+        }
+    }
+
+    /// Rotates by a drag of `dx, dy` pixels (a full-height drag turns about 180°).
+    pub fn orbit(&mut self, dx_px: f32, dy_px: f32, viewport_height_px: f32) {
+        let radians_per_px = std::f32::consts::PI / viewport_height_px.max(1.0);
+        self.yaw -= dx_px * radians_per_px;
+        self.pitch = (self.pitch + dy_px * radians_per_px).clamp(-PITCH_LIMIT_RADIANS, PITCH_LIMIT_RADIANS);
+    }
+
+    /// Moves the target so that the model follows the pointer.
+    pub fn pan(&mut self, dx_px: f32, dy_px: f32, viewport_height_px: f32) {
+        let world_per_px = 2.0 * self.distance * (VERTICAL_FOV_RADIANS * 0.5).tan() / viewport_height_px.max(1.0);
+        let view = self.view_from_world();
+        let right = Vec3::new(view.x_axis.x, view.y_axis.x, view.z_axis.x);
+        let up = Vec3::new(view.x_axis.y, view.y_axis.y, view.z_axis.y);
+        self.target += (-right * dx_px + up * dy_px) * world_per_px;
+    }
+
+    /// Zooms by a factor (> 1 moves closer), bounded relative to the model size.
+    pub fn zoom(&mut self, factor: f32) {
+        if factor.is_finite() && factor > 0.0 {
+            self.distance = (self.distance / factor).clamp(self.scene_radius * 1e-3, self.scene_radius * 1e3);
+        }
+    }
+}

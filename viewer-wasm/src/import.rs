@@ -1,0 +1,166 @@
+//! Importers: bytes in, a validated [`Scene`] out.
+//!
+//! Every file is treated as hostile. Importers check lengths before reading,
+//! never reserve memory from a count in the file beyond what the file's length
+//! allows, and [`sanity_check`] validates the finished scene in one place
+//! (indices in range, finite coordinates, an acyclic node graph).
+
+pub mod gltf;
+pub mod sanity;
+pub mod stl;
+
+use std::collections::HashMap;
+
+use crate::model::Scene;
+
+pub use sanity::sanity_check;
+
+/// What can go wrong while importing. Messages are shown to the user as-is,
+/// so each says what is wrong and, where there is one, what to do.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ImportError {
+    #[error("The file is empty.")]
+    Empty,
+    #[error("'{name}' is not a model format this viewer reads (STL, GLB or glTF).")]
+    UnknownFormat { name: String },
+    #[error("The file is truncated: {what} needs {needed_bytes} bytes but the file has {actual_bytes}.")]
+    Truncated { what: String, needed_bytes: u64, actual_bytes: u64 },
+    #[error("The file is malformed: {0}")]
+    Malformed(String),
+    #[error(
+        "This model requires the glTF extension {name}, which this viewer does not support. {advice}"
+    )]
+    UnsupportedExtension { name: String, advice: String },
+    #[error(
+        "The model refers to '{uri}', which was not provided. Select or drop the model together with its .bin and texture files (or the whole folder)."
+    )]
+    MissingResource { uri: String },
+    #[error("{what} has a coordinate that is not a finite number (NaN or infinity).")]
+    NonFinite { what: String },
+    #[error("{what} refers to vertex {index}, but there are only {vertex_count} vertices.")]
+    IndexOutOfRange { what: String, index: u64, vertex_count: u64 },
+    #[error("The file contains no triangles to show.")]
+    NoGeometry,
+}
+
+/// Companion files selected or dropped together with the main file
+/// (external glTF buffers and images), keyed by file name.
+#[derive(Default)]
+pub struct Companions {
+    files: HashMap<String, Vec<u8>>,
+}
+
+impl Companions {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn insert(&mut self, name: &str, bytes: Vec<u8>) {
+        self.files.insert(normalize_name(name), bytes);
+    }
+
+    /// Looks a relative URI up by its path, falling back to its last segment so
+    /// that a folder drop and a flat multi-select both resolve `textures/a.png`.
+    pub fn get(&self, uri: &str) -> Option<&[u8]> {
+        let name = normalize_name(uri);
+        if let Some(bytes) = self.files.get(&name) {
+            return Some(bytes);
+        }
+        let base = name.rsplit('/').next().unwrap_or(&name);
+        self.files
+            .iter()
+            .find(|(k, _)| k.rsplit('/').next() == Some(base))
+            .map(|(_, v)| v.as_slice())
+    }
+}
+
+fn normalize_name(name: &str) -> String {
+    let name = name.trim_start_matches("./").replace('\\', "/");
+    percent_decode(&name)
+}
+
+/// Decodes `%20`-style escapes in relative URIs; invalid escapes are kept verbatim.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The formats recognised from a file's first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detected {
+    Glb,
+    GltfJson,
+    StlBinary,
+    StlAscii,
+}
+
+/// Detects the format from content, using the name only to break ties.
+/// Content wins over the extension because files are often misnamed.
+pub fn detect(name: &str, bytes: &[u8]) -> Option<Detected> {
+    if bytes.starts_with(b"glTF") {
+        return Some(Detected::Glb);
+    }
+    let first_non_space = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let starts_json = first_non_space.is_some_and(|i| bytes[i] == b'{')
+        || bytes.starts_with(&[0xEF, 0xBB, 0xBF, b'{']);
+    if starts_json {
+        return Some(Detected::GltfJson);
+    }
+    if stl::is_binary_stl(bytes) {
+        return Some(Detected::StlBinary);
+    }
+    if stl::looks_like_ascii_stl(bytes) {
+        return Some(Detected::StlAscii);
+    }
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".stl") && bytes.len() >= 84 {
+        // Binary STL with a wrong count is reported precisely by the STL importer.
+        return Some(Detected::StlBinary);
+    }
+    None
+}
+
+/// Imports one model file. `companions` supplies external resources of a `.gltf`.
+pub fn import(name: &str, bytes: &[u8], companions: &Companions) -> Result<Scene, ImportError> {
+    if bytes.is_empty() {
+        return Err(ImportError::Empty);
+    }
+    let mut scene = match detect(name, bytes) {
+        Some(Detected::Glb) | Some(Detected::GltfJson) => gltf::import(bytes, companions)?,
+        Some(Detected::StlBinary) => stl::import_binary(bytes)?,
+        Some(Detected::StlAscii) => stl::import_ascii(bytes)?,
+        None => return Err(ImportError::UnknownFormat { name: name.to_string() }),
+    };
+    note_misleading_extension(name, &mut scene);
+    sanity_check(&scene)?;
+    Ok(scene)
+}
+
+fn note_misleading_extension(name: &str, scene: &mut Scene) {
+    use crate::model::SourceFormat::*;
+    let lower = name.to_ascii_lowercase();
+    let expected: &[&str] = match scene.format {
+        StlBinary | StlAscii => &[".stl"],
+        Glb | Gltf => &[".glb", ".gltf"],
+    };
+    if !lower.is_empty() && !expected.iter().any(|e| lower.ends_with(e)) {
+        scene.warnings.push(format!(
+            "'{name}' does not have the usual extension; it was read as {} from its contents.",
+            scene.format.label()
+        ));
+    }
+}

@@ -1,0 +1,105 @@
+//! The one place that validates a finished scene before anything uses it.
+
+use super::ImportError;
+use crate::model::Scene;
+
+/// Checks what every consumer relies on: triangle lists with in-range indices,
+/// attribute arrays as long as the positions, finite coordinates, material and
+/// texture references that exist, and a node graph that is a forest (no cycles,
+/// no node with two parents). Importers may also check earlier, to give a more
+/// specific message, but this is the guarantee.
+pub fn sanity_check(scene: &Scene) -> Result<(), ImportError> {
+    for (m, mesh) in scene.meshes.iter().enumerate() {
+        for (p, primitive) in mesh.primitives.iter().enumerate() {
+            let what = || format!("Mesh {m} ('{}'), primitive {p}", mesh.name);
+            let vertex_count = primitive.positions.len();
+            if primitive.indices.len() % 3 != 0 {
+                return Err(ImportError::Malformed(format!(
+                    "{} has {} indices, which is not a whole number of triangles.",
+                    what(),
+                    primitive.indices.len()
+                )));
+            }
+            if let Some(&bad) = primitive.indices.iter().find(|&&i| i as usize >= vertex_count) {
+                return Err(ImportError::IndexOutOfRange {
+                    what: what(),
+                    index: bad as u64,
+                    vertex_count: vertex_count as u64,
+                });
+            }
+            if let Some(v) = primitive.positions.iter().position(|p| !p.iter().all(|c| c.is_finite())) {
+                return Err(ImportError::NonFinite { what: format!("Vertex {v} of {}", what().to_lowercase()) });
+            }
+            let lengths_ok = primitive.normals.len() == vertex_count
+                && primitive.uvs.as_ref().is_none_or(|a| a.len() == vertex_count)
+                && primitive.colors.as_ref().is_none_or(|a| a.len() == vertex_count);
+            if !lengths_ok {
+                return Err(ImportError::Malformed(format!(
+                    "{} has attribute arrays of different lengths.",
+                    what()
+                )));
+            }
+            if primitive.material.is_some_and(|i| i >= scene.materials.len()) {
+                return Err(ImportError::Malformed(format!("{} uses a material that does not exist.", what())));
+            }
+        }
+    }
+    for material in &scene.materials {
+        if material.base_color_texture.is_some_and(|t| t >= scene.textures.len()) {
+            return Err(ImportError::Malformed(format!(
+                "Material '{}' uses a texture that does not exist.",
+                material.name
+            )));
+        }
+    }
+    check_node_forest(scene)?;
+    if scene.scene_triangle_count() == 0 {
+        return Err(ImportError::NoGeometry);
+    }
+    Ok(())
+}
+
+fn check_node_forest(scene: &Scene) -> Result<(), ImportError> {
+    let n = scene.nodes.len();
+    let mut parent_count = vec![0u32; n];
+    for (i, node) in scene.nodes.iter().enumerate() {
+        if node.mesh.is_some_and(|m| m >= scene.meshes.len()) {
+            return Err(ImportError::Malformed(format!("Node {i} uses a mesh that does not exist.")));
+        }
+        if !node.parent_from_node.is_finite() {
+            return Err(ImportError::NonFinite { what: format!("The transform of node {i} ('{}')", node.name) });
+        }
+        for &child in &node.children {
+            if child >= n {
+                return Err(ImportError::Malformed(format!("Node {i} has a child {child} that does not exist.")));
+            }
+            parent_count[child] += 1;
+            if parent_count[child] > 1 || child == i {
+                return Err(ImportError::Malformed(format!(
+                    "Node {child} has more than one parent: the node hierarchy must be a tree."
+                )));
+            }
+        }
+    }
+    for &root in &scene.root_nodes {
+        if root >= n {
+            return Err(ImportError::Malformed(format!("The scene lists node {root}, which does not exist.")));
+        }
+        if parent_count[root] != 0 {
+            return Err(ImportError::Malformed(format!("Scene root node {root} is also a child of another node.")));
+        }
+    }
+    // With at most one parent each, a cycle is a set of nodes never reached from a parentless node.
+    let mut reached = vec![false; n];
+    let mut stack: Vec<usize> = (0..n).filter(|&i| parent_count[i] == 0).collect();
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut reached[i], true) {
+            continue;
+        }
+        stack.extend(&scene.nodes[i].children);
+    }
+    if let Some(i) = reached.iter().position(|r| !r) {
+        return Err(ImportError::Malformed(format!("Node {i} is part of a cycle in the node hierarchy.")));
+    }
+    Ok(())
+}

@@ -1,0 +1,342 @@
+//! STL importer: binary (with VisCAM/SolidView and Materialise per-face
+//! colours) and ASCII (several `solid` blocks become several meshes).
+//!
+//! STL stores unshared triangles, so each triangle gets three vertices of its
+//! own and the face normal, which is what makes a faceted part look faceted.
+//! Stored normals are ignored: they are frequently wrong or zero in the wild,
+//! and the winding order is what every other tool trusts.
+
+use glam::Vec3;
+
+use super::ImportError;
+use crate::model::{Material, Mesh, Primitive, Scene, SourceFormat, UpAxis};
+
+const HEADER_BYTES: usize = 80;
+const TRIANGLE_BYTES: usize = 50;
+const FIRST_TRIANGLE_OFFSET: usize = HEADER_BYTES + 4;
+
+fn declared_triangle_count(bytes: &[u8]) -> Option<u64> {
+    let count = bytes.get(HEADER_BYTES..FIRST_TRIANGLE_OFFSET)?;
+    Some(u32::from_le_bytes([count[0], count[1], count[2], count[3]]) as u64)
+}
+
+/// True when the length matches the declared triangle count exactly, which is
+/// the only trustworthy sign of a binary STL: many binary exporters write a
+/// header that starts with `solid`.
+pub fn is_binary_stl(bytes: &[u8]) -> bool {
+    match declared_triangle_count(bytes) {
+        Some(count) => FIRST_TRIANGLE_OFFSET as u64 + count * TRIANGLE_BYTES as u64 == bytes.len() as u64,
+        None => false,
+    }
+}
+
+/// True when the file starts with `solid` and has ASCII STL keywords soon after.
+pub fn looks_like_ascii_stl(bytes: &[u8]) -> bool {
+    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
+    let rest = &bytes[start..];
+    if !rest.starts_with(b"solid") {
+        return false;
+    }
+    let probe = &rest[..rest.len().min(4096)];
+    probe.windows(5).any(|w| w == b"facet") || probe.windows(8).any(|w| w == b"endsolid")
+}
+
+pub fn import_binary(bytes: &[u8]) -> Result<Scene, ImportError> {
+    let count = declared_triangle_count(bytes).ok_or_else(|| ImportError::Truncated {
+        what: "a binary STL header".into(),
+        needed_bytes: FIRST_TRIANGLE_OFFSET as u64,
+        actual_bytes: bytes.len() as u64,
+    })?;
+    let needed = FIRST_TRIANGLE_OFFSET as u64 + count * TRIANGLE_BYTES as u64;
+    if needed > bytes.len() as u64 {
+        return Err(ImportError::Truncated {
+            what: format!("the {count} triangles the STL header declares"),
+            needed_bytes: needed,
+            actual_bytes: bytes.len() as u64,
+        });
+    }
+    // Safe to size from the count now: it is bounded by the file length.
+    let count = count as usize;
+    let header = &bytes[..HEADER_BYTES];
+    let palette = ColorConvention::from_header(header);
+
+    let mut positions = Vec::with_capacity(count * 3);
+    let mut normals = Vec::with_capacity(count * 3);
+    let mut colors: Vec<[f32; 4]> = Vec::new();
+    let mut any_color = false;
+
+    for (i, record) in bytes[FIRST_TRIANGLE_OFFSET..needed as usize].chunks_exact(TRIANGLE_BYTES).enumerate() {
+        let corner = |k: usize| {
+            let at = 12 + k * 12;
+            [read_f32(record, at), read_f32(record, at + 4), read_f32(record, at + 8)]
+        };
+        let tri = [corner(0), corner(1), corner(2)];
+        push_triangle(&mut positions, &mut normals, tri);
+        let attribute = u16::from_le_bytes([record[48], record[49]]);
+        if let Some(rgba) = palette.face_color(attribute) {
+            if !any_color {
+                any_color = true;
+                colors = vec![palette.default_color(); i * 3];
+                colors.reserve(count * 3 - i * 3);
+            }
+            colors.extend_from_slice(&[rgba; 3]);
+        } else if any_color {
+            colors.extend_from_slice(&[palette.default_color(); 3]);
+        }
+    }
+
+    let indices = (0..positions.len() as u32).collect();
+    let primitive = Primitive {
+        positions,
+        normals,
+        uvs: None,
+        colors: any_color.then_some(colors),
+        indices,
+        material: None,
+    };
+    let mut scene = Scene::single_mesh(
+        SourceFormat::StlBinary,
+        UpAxis::Z,
+        Mesh { name: header_name(header), primitives: vec![primitive] },
+        vec![Material { double_sided: true, ..Material::default() }],
+    );
+    scene.meshes[0].primitives[0].material = Some(0);
+    let trailing = bytes.len() - needed as usize;
+    if trailing > 0 {
+        scene.warnings.push(format!("{trailing} bytes after the last triangle were ignored."));
+    }
+    Ok(scene)
+}
+
+fn read_f32(record: &[u8], at: usize) -> f32 {
+    f32::from_le_bytes([record[at], record[at + 1], record[at + 2], record[at + 3]])
+}
+
+fn header_name(header: &[u8]) -> String {
+    let text: String = header
+        .iter()
+        .take_while(|&&b| b != 0)
+        .map(|&b| if b.is_ascii_graphic() || b == b' ' { b as char } else { ' ' })
+        .collect();
+    let text = text.trim();
+    text.strip_prefix("solid").unwrap_or(text).trim().to_string()
+}
+
+/// The two incompatible conventions for colours in the attribute word.
+enum ColorConvention {
+    /// VisCAM/SolidView: bit 15 set means "this face has a colour", 5-bit R,G,B from high to low.
+    SolidView,
+    /// Materialise Magics: header `COLOR=rgba` is the default; bit 15 clear means
+    /// "this face has its own colour", 5-bit B,G,R from high to low.
+    Magics { default: [f32; 4] },
+}
+
+impl ColorConvention {
+    fn from_header(header: &[u8]) -> Self {
+        let at = header.windows(6).position(|w| w == b"COLOR=");
+        match at {
+            Some(i) if i + 10 <= header.len() => {
+                let c = &header[i + 6..i + 10];
+                ColorConvention::Magics {
+                    default: [c[0], c[1], c[2], c[3]].map(|v| srgb_to_linear(v as f32 / 255.0)),
+                }
+            }
+            _ => ColorConvention::SolidView,
+        }
+    }
+
+    fn default_color(&self) -> [f32; 4] {
+        match self {
+            ColorConvention::SolidView => [0.8, 0.8, 0.8, 1.0],
+            ColorConvention::Magics { default } => [default[0], default[1], default[2], 1.0],
+        }
+    }
+
+    fn face_color(&self, attribute: u16) -> Option<[f32; 4]> {
+        let five = |shift: u16| srgb_to_linear(((attribute >> shift) & 0x1f) as f32 / 31.0);
+        match self {
+            ColorConvention::SolidView if attribute & 0x8000 != 0 => Some([five(10), five(5), five(0), 1.0]),
+            ColorConvention::Magics { .. } if attribute & 0x8000 == 0 && attribute != 0 => {
+                Some([five(0), five(5), five(10), 1.0])
+            }
+            _ => None,
+        }
+    }
+}
+
+fn srgb_to_linear(c: f32) -> f32 {
+    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+}
+
+fn push_triangle(positions: &mut Vec<[f32; 3]>, normals: &mut Vec<[f32; 3]>, tri: [[f32; 3]; 3]) {
+    let [a, b, c] = tri.map(Vec3::from);
+    let normal = (b - a).cross(c - a).try_normalize().unwrap_or(Vec3::Z).to_array();
+    positions.extend_from_slice(&tri);
+    normals.extend_from_slice(&[normal; 3]);
+}
+
+/// Splits ASCII text into whitespace-separated tokens without allocating.
+struct Tokens<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> Tokens<'a> {
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let bytes = self.bytes;
+        while self.at < bytes.len() && bytes[self.at].is_ascii_whitespace() {
+            if bytes[self.at] == b'\n' {
+                self.line += 1;
+            }
+            self.at += 1;
+        }
+        if self.at >= bytes.len() {
+            return None;
+        }
+        let start = self.at;
+        while self.at < bytes.len() && !bytes[self.at].is_ascii_whitespace() {
+            self.at += 1;
+        }
+        Some(&bytes[start..self.at])
+    }
+
+    /// Skips the rest of the current line (solid names may contain spaces).
+    fn skip_line(&mut self) {
+        while self.at < self.bytes.len() && self.bytes[self.at] != b'\n' {
+            self.at += 1;
+        }
+    }
+
+    fn rest_of_line(&mut self) -> &'a [u8] {
+        let start = self.at;
+        self.skip_line();
+        &self.bytes[start..self.at]
+    }
+
+    fn error(&self, message: &str) -> ImportError {
+        ImportError::Malformed(format!("ASCII STL line {}: {message}", self.line + 1))
+    }
+
+    fn float(&mut self) -> Result<f32, ImportError> {
+        let token = self.next().ok_or_else(|| self.error("the file ends in the middle of a vertex"))?;
+        std::str::from_utf8(token)
+            .ok()
+            .and_then(|s| s.parse::<f32>().ok())
+            .ok_or_else(|| self.error(&format!("'{}' is not a number", String::from_utf8_lossy(token))))
+    }
+}
+
+pub fn import_ascii(bytes: &[u8]) -> Result<Scene, ImportError> {
+    let mut tokens = Tokens { bytes, at: 0, line: 0 };
+    let mut meshes = Vec::new();
+    let mut current: Option<(String, Vec<[f32; 3]>, Vec<[f32; 3]>)> = None;
+    let mut polygon: Vec<[f32; 3]> = Vec::with_capacity(3);
+
+    while let Some(token) = tokens.next() {
+        // Keywords are case-insensitive in practice (some CAD tools write ENDLOOP).
+        let mut keyword = [0u8; 8];
+        let token_lower: &[u8] = if token.len() <= keyword.len() {
+            keyword[..token.len()].copy_from_slice(token);
+            keyword[..token.len()].make_ascii_lowercase();
+            &keyword[..token.len()]
+        } else {
+            token
+        };
+        match token_lower {
+            b"solid" => {
+                if current.is_some() {
+                    return Err(tokens.error("'solid' inside another solid (missing 'endsolid')"));
+                }
+                let name = String::from_utf8_lossy(tokens.rest_of_line()).trim().to_string();
+                current = Some((name, Vec::new(), Vec::new()));
+            }
+            b"endsolid" => {
+                tokens.skip_line();
+                let (name, positions, normals) =
+                    current.take().ok_or_else(|| tokens.error("'endsolid' without 'solid'"))?;
+                meshes.push(finish_ascii_mesh(name, positions, normals));
+            }
+            b"facet" => {
+                if current.is_none() {
+                    return Err(tokens.error("'facet' outside a solid"));
+                }
+                // "normal nx ny nz": ignored, see the module comment.
+                tokens.skip_line();
+            }
+            b"outer" => {
+                tokens.skip_line();
+                polygon.clear();
+            }
+            b"vertex" => {
+                let v = [tokens.float()?, tokens.float()?, tokens.float()?];
+                polygon.push(v);
+            }
+            b"endloop" => {
+                let Some((_, positions, normals)) = current.as_mut() else {
+                    return Err(tokens.error("'endloop' outside a solid"));
+                };
+                if polygon.len() < 3 {
+                    return Err(tokens.error(&format!("a facet has {} vertices; it needs 3", polygon.len())));
+                }
+                // Quads and larger loops (rare, but written by some tools) become fans.
+                for k in 1..polygon.len() - 1 {
+                    push_triangle(positions, normals, [polygon[0], polygon[k], polygon[k + 1]]);
+                }
+                polygon.clear();
+            }
+            b"endfacet" => {}
+            // Some tools write '#' comment lines; lenient readers accept them, so do we.
+            comment if comment.starts_with(b"#") => tokens.skip_line(),
+            other => {
+                return Err(tokens.error(&format!(
+                    "unexpected '{}'",
+                    String::from_utf8_lossy(&other[..other.len().min(40)])
+                )));
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    if let Some((name, positions, normals)) = current.take() {
+        // Common in hand-edited files; keep what was read rather than refusing the file.
+        warnings.push("The file ends without 'endsolid'; the triangles read so far are shown.".to_string());
+        meshes.push(finish_ascii_mesh(name, positions, normals));
+    }
+    meshes.retain(|m: &Mesh| m.primitives[0].triangle_count() > 0);
+    if meshes.is_empty() {
+        return Err(ImportError::NoGeometry);
+    }
+    let mut scene = Scene::single_mesh(
+        SourceFormat::StlAscii,
+        UpAxis::Z,
+        Mesh::default(),
+        vec![Material { double_sided: true, ..Material::default() }],
+    );
+    scene.nodes.clear();
+    scene.root_nodes.clear();
+    for (i, mut mesh) in meshes.into_iter().enumerate() {
+        mesh.primitives[0].material = Some(0);
+        scene.nodes.push(crate::model::Node {
+            name: mesh.name.clone(),
+            parent_from_node: glam::Mat4::IDENTITY,
+            mesh: Some(i),
+            children: Vec::new(),
+        });
+        scene.root_nodes.push(i);
+        if i == 0 {
+            scene.meshes[0] = mesh;
+        } else {
+            scene.meshes.push(mesh);
+        }
+    }
+    scene.warnings = warnings;
+    Ok(scene)
+}
+
+fn finish_ascii_mesh(name: String, positions: Vec<[f32; 3]>, normals: Vec<[f32; 3]>) -> Mesh {
+    let indices = (0..positions.len() as u32).collect();
+    Mesh {
+        name,
+        primitives: vec![Primitive { positions, normals, uvs: None, colors: None, indices, material: None }],
+    }
+}

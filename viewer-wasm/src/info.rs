@@ -1,0 +1,30 @@
+//! The model summary shown in the info panel, sent to the page as JSON.
+
+use crate::model::Scene;
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ModelInfo {
+    pub file_name: String,
+    pub format: String,
+    pub meshes: usize,
+    pub vertices: usize,
+    /// Triangles drawn by the scene (a mesh used by two nodes counts twice).
+    pub triangles: usize,
+    /// World-space bounding-box size in file units.
+    pub size: [f32; 3],
+    pub warnings: Vec<String>,
+}
+
+impl ModelInfo {
+    pub fn of(file_name: &str, scene: &Scene) -> ModelInfo {
+        ModelInfo {
+            file_name: file_name.to_string(),
+            format: scene.format.label().to_string(),
+            meshes: scene.meshes.len(),
+            vertices: scene.vertex_count(),
+            triangles: scene.scene_triangle_count(),
+            size: scene.world_bounds().size().to_array(),
+            warnings: scene.warnings.clone(),
+        }
+    }
+}

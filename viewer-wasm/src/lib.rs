@@ -1,0 +1,27 @@
+//! 3D Model Studio's engine, one crate built natively and for wasm32.
+//!
+//! Data flow of a local view:
+//!
+//! ```text
+//! file bytes ──import::import──▶ model::Scene (validated by import::sanity_check)
+//!            ──render::GpuScene::upload──▶ GPU buffers ──render::Renderer──▶ frames
+//! ```
+//!
+//! Importers, the model and the renderer are plain Rust that builds and tests
+//! natively (the renderer draws into any texture, so golden-image tests run on
+//! lavapipe). `web` is the only module that knows about the browser: it wraps
+//! the engine in one `#[wasm_bindgen]` handle that a Web Worker drives.
+
+/// Orbit camera: view and projection matrices from user input.
+pub mod camera;
+/// Bytes → [`model::Scene`], one file per format, never touching the GPU or the web.
+pub mod import;
+/// The summary shown in the info panel.
+pub mod info;
+/// The CPU scene model shared by every importer and consumer.
+pub mod model;
+/// wgpu renderer: draws a scene into any texture view.
+pub mod render;
+/// The `#[wasm_bindgen]` surface: a thin handle over the engine for the worker.
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,280 @@
+//! The CPU scene model that every importer produces and every consumer
+//! (renderer, statistics, exporters) reads.
+//!
+//! Geometry is always stored as indexed triangle lists: importers convert
+//! strips, fans and unindexed data on the way in, so consumers handle exactly
+//! one shape of data. Positions are in file units (glTF: metres; STL: unitless,
+//! usually millimetres).
+
+use glam::{Mat4, Vec3};
+
+/// Which importer produced a scene; shown in the info panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum SourceFormat {
+    StlBinary,
+    StlAscii,
+    Glb,
+    Gltf,
+}
+
+impl SourceFormat {
+    /// A short human label for the info panel.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceFormat::StlBinary => "STL (binary)",
+            SourceFormat::StlAscii => "STL (ASCII)",
+            SourceFormat::Glb => "glTF binary (GLB)",
+            SourceFormat::Gltf => "glTF (JSON)",
+        }
+    }
+}
+
+/// Which world axis points up in the file's convention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum UpAxis {
+    Y,
+    Z,
+}
+
+#[derive(Clone, Debug)]
+pub struct Scene {
+    pub format: SourceFormat,
+    /// Up axis conventionally used by the format (STL: Z, glTF: Y).
+    pub up_axis: UpAxis,
+    pub meshes: Vec<Mesh>,
+    pub materials: Vec<Material>,
+    pub textures: Vec<Texture>,
+    pub nodes: Vec<Node>,
+    /// Indices into `nodes` of the scene roots that are drawn.
+    pub root_nodes: Vec<usize>,
+    /// Non-fatal notes for the user (ignored features, repaired data).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Mesh {
+    pub name: String,
+    pub primitives: Vec<Primitive>,
+}
+
+/// One draw call's worth of triangles with a single material.
+#[derive(Clone, Debug, Default)]
+pub struct Primitive {
+    pub positions: Vec<[f32; 3]>,
+    /// Per-vertex normals; same length as `positions` (computed when the file has none).
+    pub normals: Vec<[f32; 3]>,
+    /// Base-colour texture coordinates, if any.
+    pub uvs: Option<Vec<[f32; 2]>>,
+    /// Linear RGBA vertex colours, if any.
+    pub colors: Option<Vec<[f32; 4]>>,
+    /// Triangle list: three indices per triangle, each `< positions.len()`.
+    pub indices: Vec<u32>,
+    /// Index into `Scene::materials`, or the default material.
+    pub material: Option<usize>,
+}
+
+impl Primitive {
+    pub fn triangle_count(&self) -> usize {
+        self.indices.len() / 3
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub name: String,
+    /// Transform from this node's space to its parent's space.
+    pub parent_from_node: Mat4,
+    pub mesh: Option<usize>,
+    pub children: Vec<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlphaMode {
+    Opaque,
+    Mask,
+    Blend,
+}
+
+#[derive(Clone, Debug)]
+pub struct Material {
+    pub name: String,
+    /// Linear RGBA multiplier.
+    pub base_color_factor: [f32; 4],
+    /// Index into `Scene::textures`.
+    pub base_color_texture: Option<usize>,
+    pub metallic_factor: f32,
+    pub roughness_factor: f32,
+    pub alpha_mode: AlphaMode,
+    pub alpha_cutoff: f32,
+    pub double_sided: bool,
+}
+
+impl Default for Material {
+    fn default() -> Self {
+        Material {
+            name: String::new(),
+            base_color_factor: [1.0, 1.0, 1.0, 1.0],
+            base_color_texture: None,
+            metallic_factor: 1.0,
+            roughness_factor: 1.0,
+            alpha_mode: AlphaMode::Opaque,
+            alpha_cutoff: 0.5,
+            double_sided: false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WrapMode {
+    Repeat,
+    MirroredRepeat,
+    ClampToEdge,
+}
+
+/// A decoded texture: sRGB-encoded RGBA8 pixels, row-major, top row first.
+#[derive(Clone, Debug)]
+pub struct Texture {
+    pub width: u32,
+    pub height: u32,
+    pub rgba8: Vec<u8>,
+    pub wrap_u: WrapMode,
+    pub wrap_v: WrapMode,
+    /// Nearest-neighbour magnification (pixel art, test patterns).
+    pub nearest: bool,
+}
+
+/// Axis-aligned bounding box in some stated space.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Aabb {
+    pub min: Vec3,
+    pub max: Vec3,
+}
+
+impl Aabb {
+    pub const EMPTY: Aabb = Aabb {
+        min: Vec3::splat(f32::INFINITY),
+        max: Vec3::splat(f32::NEG_INFINITY),
+    };
+
+    pub fn is_empty(&self) -> bool {
+        self.min.x > self.max.x
+    }
+
+    pub fn grow(&mut self, point: Vec3) {
+        self.min = self.min.min(point);
+        self.max = self.max.max(point);
+    }
+
+    pub fn size(&self) -> Vec3 {
+        if self.is_empty() { Vec3::ZERO } else { self.max - self.min }
+    }
+
+    pub fn center(&self) -> Vec3 {
+        if self.is_empty() { Vec3::ZERO } else { (self.min + self.max) * 0.5 }
+    }
+}
+
+/// One mesh placed in the world by the node hierarchy.
+#[derive(Clone, Copy, Debug)]
+pub struct MeshInstance {
+    pub mesh: usize,
+    pub world_from_mesh: Mat4,
+}
+
+impl Scene {
+    /// Every mesh instance reachable from the roots, with its world transform.
+    /// Cycles in the node graph are rejected by `sanity_check`; the depth guard
+    /// here only stops a runaway walk if that check was skipped.
+    pub fn mesh_instances(&self) -> Vec<MeshInstance> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(usize, Mat4, usize)> = self
+            .root_nodes
+            .iter()
+            .rev()
+            .map(|&n| (n, Mat4::IDENTITY, 0))
+            .collect();
+        while let Some((index, parent_world, depth)) = stack.pop() {
+            let Some(node) = self.nodes.get(index) else { continue };
+            if depth > self.nodes.len() {
+                continue;
+            }
+            let world_from_node = parent_world * node.parent_from_node;
+            if let Some(mesh) = node.mesh {
+                out.push(MeshInstance { mesh, world_from_mesh: world_from_node });
+            }
+            for &child in node.children.iter().rev() {
+                stack.push((child, world_from_node, depth + 1));
+            }
+        }
+        out
+    }
+
+    /// Triangles drawn by the default scene (instances counted each time).
+    pub fn scene_triangle_count(&self) -> usize {
+        self.mesh_instances()
+            .iter()
+            .map(|i| self.meshes[i.mesh].primitives.iter().map(Primitive::triangle_count).sum::<usize>())
+            .sum()
+    }
+
+    /// Vertices stored in the unique meshes.
+    pub fn vertex_count(&self) -> usize {
+        self.meshes.iter().flat_map(|m| &m.primitives).map(|p| p.positions.len()).sum()
+    }
+
+    /// Triangles stored in the unique meshes.
+    pub fn mesh_triangle_count(&self) -> usize {
+        self.meshes.iter().flat_map(|m| &m.primitives).map(Primitive::triangle_count).sum()
+    }
+
+    /// World-space bounds of everything drawn.
+    pub fn world_bounds(&self) -> Aabb {
+        let mut bounds = Aabb::EMPTY;
+        for instance in self.mesh_instances() {
+            for primitive in &self.meshes[instance.mesh].primitives {
+                for p in &primitive.positions {
+                    bounds.grow(instance.world_from_mesh.transform_point3(Vec3::from(*p)));
+                }
+            }
+        }
+        bounds
+    }
+
+    /// A scene holding one mesh under one identity root node.
+    pub fn single_mesh(format: SourceFormat, up_axis: UpAxis, mesh: Mesh, materials: Vec<Material>) -> Scene {
+        Scene {
+            format,
+            up_axis,
+            meshes: vec![mesh],
+            materials,
+            textures: Vec::new(),
+            nodes: vec![Node {
+                name: String::new(),
+                parent_from_node: Mat4::IDENTITY,
+                mesh: Some(0),
+                children: Vec::new(),
+            }],
+            root_nodes: vec![0],
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Area-weighted smooth normals for a primitive whose file had none.
+pub fn compute_vertex_normals(positions: &[[f32; 3]], indices: &[u32]) -> Vec<[f32; 3]> {
+    let mut sums = vec![Vec3::ZERO; positions.len()];
+    for tri in indices.chunks_exact(3) {
+        let [a, b, c] = [tri[0] as usize, tri[1] as usize, tri[2] as usize];
+        let (Some(pa), Some(pb), Some(pc)) = (positions.get(a), positions.get(b), positions.get(c)) else {
+            continue;
+        };
+        // The cross product's length is twice the area, which gives the weighting for free.
+        let face = (Vec3::from(*pb) - Vec3::from(*pa)).cross(Vec3::from(*pc) - Vec3::from(*pa));
+        sums[a] += face;
+        sums[b] += face;
+        sums[c] += face;
+    }
+    sums.into_iter()
+        .map(|n| n.try_normalize().unwrap_or(Vec3::Z).to_array())
+        .collect()
+}

@@ -1,0 +1,56 @@
+//! wgpu renderer. It draws a [`GpuScene`] into any colour texture view, so the
+//! same code serves the browser surface and native offscreen tests.
+//!
+//! Layout: `pipelines` owns shaders and pipeline variants, `gpu_scene` turns a
+//! CPU [`crate::model::Scene`] into GPU buffers (the one place that uploads),
+//! `grid` builds the ground grid, `renderer` records a frame.
+
+mod gpu_scene;
+mod grid;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod offscreen;
+mod pipelines;
+mod renderer;
+
+pub use gpu_scene::GpuScene;
+pub use grid::{GridLines, grid_spacing};
+pub use renderer::Renderer;
+
+use crate::camera::OrbitCamera;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shading {
+    /// One normal per triangle, from screen-space derivatives: shows facets.
+    Flat,
+    /// Interpolated vertex normals.
+    Smooth,
+}
+
+/// Everything about a frame that is not the scene itself.
+#[derive(Clone, Debug)]
+pub struct ViewSettings {
+    pub camera: OrbitCamera,
+    pub shading: Shading,
+    pub wireframe: bool,
+    pub grid: bool,
+    /// Linear RGB background.
+    pub background: [f32; 3],
+}
+
+impl Default for ViewSettings {
+    fn default() -> Self {
+        ViewSettings {
+            camera: OrbitCamera::default(),
+            shading: Shading::Smooth,
+            wireframe: false,
+            grid: true,
+            background: [0.13, 0.14, 0.16],
+        }
+    }
+}
+
+/// Converts an sRGB-encoded colour component (as typed by a user: `#rrggbb`) to linear.
+pub fn srgb_to_linear(c: f32) -> f32 {
+    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+}

@@ -1,0 +1,349 @@
+//! The one place where a CPU [`Scene`] becomes GPU buffers.
+
+use glam::{Mat4, Vec3};
+
+use super::grid::{GridLines, build_grid};
+use super::pipelines::{DRAW_UNIFORM_STRIDE, MeshPipelineKey, Pipelines};
+use crate::camera::up_from_model;
+use crate::model::{Aabb, AlphaMode, Material, Primitive, Scene, Texture, UpAxis, WrapMode};
+
+pub(super) struct GpuPrimitive {
+    pub positions: wgpu::Buffer,
+    pub normals: wgpu::Buffer,
+    pub uvs: Option<wgpu::Buffer>,
+    pub colors: Option<wgpu::Buffer>,
+    pub indices: wgpu::Buffer,
+    pub index_count: u32,
+    /// Line-list indices for the wireframe overlay, built the first time it is shown.
+    pub wire_indices: Option<(wgpu::Buffer, u32)>,
+    pub material: usize,
+}
+
+pub(super) struct GpuMaterial {
+    pub bind_group: wgpu::BindGroup,
+    pub double_sided: bool,
+    pub blend: bool,
+    pub has_texture: bool,
+    pub factors: Material,
+}
+
+/// One primitive of one mesh instance, with its slot in the draw uniform buffer.
+pub(super) struct DrawItem {
+    pub mesh: usize,
+    pub primitive: usize,
+    pub world_from_mesh: Mat4,
+    pub uniform_offset: u32,
+}
+
+pub struct GpuScene {
+    pub(super) meshes: Vec<Vec<GpuPrimitive>>,
+    pub(super) materials: Vec<GpuMaterial>,
+    pub(super) draws: Vec<DrawItem>,
+    pub(super) draw_uniforms: wgpu::Buffer,
+    pub(super) draw_bind_group: wgpu::BindGroup,
+    pub(super) grid: Option<(wgpu::Buffer, u32)>,
+    /// Bounds of everything drawn, in the Y-up view world.
+    pub bounds_in_view_world: Aabb,
+    pub grid_spacing: f32,
+    pub up_axis: UpAxis,
+    /// CPU index data kept to build wireframe indices lazily.
+    triangle_indices: Vec<Vec<Vec<u32>>>,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct DrawUniform {
+    world_from_mesh: [[f32; 4]; 4],
+    normal_from_mesh: [[f32; 4]; 4],
+    base_color_factor: [f32; 4],
+    material: [f32; 4],
+}
+
+/// Creates a buffer filled through the queue rather than `mapped_at_creation`:
+/// browsers may refuse large mapped-at-creation allocations in workers.
+fn buffer(device: &wgpu::Device, queue: &wgpu::Queue, label: &str, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
+    // Sizes must be multiples of 4 for writes; zero-sized buffers are not allowed either.
+    let size = (bytes.len() as u64).div_ceil(4).max(1) * 4;
+    let buffer = device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size,
+        usage: usage | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    if bytes.len() % 4 == 0 {
+        queue.write_buffer(&buffer, 0, bytes);
+    } else {
+        let mut padded = bytes.to_vec();
+        padded.resize(size as usize, 0);
+        queue.write_buffer(&buffer, 0, &padded);
+    }
+    buffer
+}
+
+impl GpuScene {
+    pub fn upload(device: &wgpu::Device, queue: &wgpu::Queue, pipelines: &Pipelines, scene: &Scene) -> GpuScene {
+        Self::upload_with_up(device, queue, pipelines, scene, scene.up_axis)
+    }
+
+    pub fn upload_with_up(
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        pipelines: &Pipelines,
+        scene: &Scene,
+        up_axis: UpAxis,
+    ) -> GpuScene {
+        let textures: Vec<wgpu::TextureView> = scene.textures.iter().map(|t| upload_texture(device, queue, t)).collect();
+        let white = upload_texture(device, queue, &white_texture());
+        let mut materials: Vec<GpuMaterial> = scene
+            .materials
+            .iter()
+            .map(|m| {
+                let texture = m.base_color_texture.and_then(|t| scene.textures.get(t).map(|tex| (t, tex)));
+                let view = texture.map(|(t, _)| &textures[t]).unwrap_or(&white);
+                let sampler = make_sampler(device, texture.map(|(_, tex)| tex));
+                gpu_material(device, pipelines, m, view, &sampler, texture.is_some())
+            })
+            .collect();
+        // The default material for primitives without one: light grey, two-sided.
+        let default = Material { base_color_factor: [0.8, 0.8, 0.8, 1.0], double_sided: true, ..Material::default() };
+        let default_sampler = make_sampler(device, None);
+        materials.push(gpu_material(device, pipelines, &default, &white, &default_sampler, false));
+        let default_index = materials.len() - 1;
+
+        let meshes = scene
+            .meshes
+            .iter()
+            .map(|mesh| {
+                mesh.primitives
+                    .iter()
+                    .map(|p| upload_primitive(device, queue, p, p.material.unwrap_or(default_index)))
+                    .collect()
+            })
+            .collect();
+        let triangle_indices =
+            scene.meshes.iter().map(|m| m.primitives.iter().map(|p| p.indices.clone()).collect()).collect();
+
+        let mut draws = Vec::new();
+        for instance in scene.mesh_instances() {
+            for primitive in 0..scene.meshes[instance.mesh].primitives.len() {
+                let uniform_offset = (draws.len() as u64 * DRAW_UNIFORM_STRIDE) as u32;
+                draws.push(DrawItem { mesh: instance.mesh, primitive, world_from_mesh: instance.world_from_mesh, uniform_offset });
+            }
+        }
+        // A frame always has the grid draw at slot `draws.len()`, so allocate one more.
+        let draw_uniforms = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("draw uniforms"),
+            size: (draws.len() as u64 + 1) * DRAW_UNIFORM_STRIDE,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let draw_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("draw"),
+            layout: &pipelines.draw_layout,
+            entries: &[wgpu::BindGroupEntry {
+                binding: 0,
+                resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                    buffer: &draw_uniforms,
+                    offset: 0,
+                    size: wgpu::BufferSize::new(std::mem::size_of::<DrawUniform>() as u64),
+                }),
+            }],
+        });
+        let mut gpu = GpuScene {
+            meshes,
+            materials,
+            draws,
+            draw_uniforms,
+            draw_bind_group,
+            grid: None,
+            bounds_in_view_world: Aabb::EMPTY,
+            grid_spacing: 1.0,
+            up_axis,
+            triangle_indices,
+        };
+        gpu.set_up_axis(device, queue, scene, up_axis);
+        gpu
+    }
+
+    /// Re-orients the model (Y-up or Z-up) without re-uploading geometry.
+    pub fn set_up_axis(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, scene: &Scene, up_axis: UpAxis) {
+        self.up_axis = up_axis;
+        let up = up_from_model(up_axis);
+        let mut bounds = Aabb::EMPTY;
+        for instance in scene.mesh_instances() {
+            let view_from_mesh = up * instance.world_from_mesh;
+            for p in scene.meshes[instance.mesh].primitives.iter().flat_map(|p| &p.positions) {
+                bounds.grow(view_from_mesh.transform_point3(Vec3::from(*p)));
+            }
+        }
+        self.bounds_in_view_world = bounds;
+        let mut bytes = vec![0u8; (self.draws.len() + 1) * DRAW_UNIFORM_STRIDE as usize];
+        for draw in &self.draws {
+            let material = &self.materials[self.meshes[draw.mesh][draw.primitive].material];
+            let world_from_mesh = up * draw.world_from_mesh;
+            let uniform = draw_uniform(world_from_mesh, &material.factors);
+            let at = draw.uniform_offset as usize;
+            bytes[at..at + std::mem::size_of::<DrawUniform>()].copy_from_slice(bytemuck::bytes_of(&uniform));
+        }
+        // The grid's slot: identity transform.
+        let grid_uniform = draw_uniform(Mat4::IDENTITY, &Material::default());
+        let at = self.draws.len() * DRAW_UNIFORM_STRIDE as usize;
+        bytes[at..at + std::mem::size_of::<DrawUniform>()].copy_from_slice(bytemuck::bytes_of(&grid_uniform));
+        queue.write_buffer(&self.draw_uniforms, 0, &bytes);
+
+        let GridLines { vertices, spacing } = build_grid(&bounds);
+        self.grid_spacing = spacing;
+        self.grid = Some((
+            buffer(device, queue, "grid", bytemuck::cast_slice(&vertices), wgpu::BufferUsages::VERTEX),
+            vertices.len() as u32,
+        ));
+    }
+
+    pub(super) fn grid_uniform_offset(&self) -> u32 {
+        (self.draws.len() as u64 * DRAW_UNIFORM_STRIDE) as u32
+    }
+
+    /// Builds the wireframe index buffers if they don't exist yet.
+    pub(super) fn ensure_wireframe(&mut self, device: &wgpu::Device, queue: &wgpu::Queue) {
+        for (m, mesh) in self.meshes.iter_mut().enumerate() {
+            for (p, primitive) in mesh.iter_mut().enumerate() {
+                if primitive.wire_indices.is_some() {
+                    continue;
+                }
+                let tris = &self.triangle_indices[m][p];
+                let mut lines = Vec::with_capacity(tris.len() * 2);
+                for t in tris.chunks_exact(3) {
+                    lines.extend_from_slice(&[t[0], t[1], t[1], t[2], t[2], t[0]]);
+                }
+                let buf = buffer(device, queue, "wire indices", bytemuck::cast_slice(&lines), wgpu::BufferUsages::INDEX);
+                primitive.wire_indices = Some((buf, lines.len() as u32));
+            }
+        }
+    }
+
+    pub(super) fn pipeline_key(&self, draw: &DrawItem) -> MeshPipelineKey {
+        let primitive = &self.meshes[draw.mesh][draw.primitive];
+        let material = &self.materials[primitive.material];
+        MeshPipelineKey {
+            has_uv: primitive.uvs.is_some() && material.has_texture,
+            has_color: primitive.colors.is_some(),
+            double_sided: material.double_sided,
+            blend: material.blend,
+        }
+    }
+}
+
+fn draw_uniform(world_from_mesh: Mat4, material: &Material) -> DrawUniform {
+    let normal_from_mesh = world_from_mesh.inverse().transpose();
+    let normal_from_mesh = if normal_from_mesh.is_finite() { normal_from_mesh } else { Mat4::IDENTITY };
+    let cutoff = if material.alpha_mode == AlphaMode::Mask { material.alpha_cutoff } else { -1.0 };
+    DrawUniform {
+        world_from_mesh: world_from_mesh.to_cols_array_2d(),
+        normal_from_mesh: normal_from_mesh.to_cols_array_2d(),
+        base_color_factor: material.base_color_factor,
+        material: [cutoff, material.metallic_factor, material.roughness_factor, 0.0],
+    }
+}
+
+fn upload_primitive(device: &wgpu::Device, queue: &wgpu::Queue, p: &Primitive, material: usize) -> GpuPrimitive {
+    let vertex = wgpu::BufferUsages::VERTEX;
+    GpuPrimitive {
+        positions: buffer(device, queue, "positions", bytemuck::cast_slice(&p.positions), vertex),
+        normals: buffer(device, queue, "normals", bytemuck::cast_slice(&p.normals), vertex),
+        uvs: p.uvs.as_ref().map(|uvs| buffer(device, queue, "uvs", bytemuck::cast_slice(uvs), vertex)),
+        colors: p.colors.as_ref().map(|c| buffer(device, queue, "colors", bytemuck::cast_slice(c), vertex)),
+        indices: buffer(device, queue, "indices", bytemuck::cast_slice(&p.indices), wgpu::BufferUsages::INDEX),
+        index_count: p.indices.len() as u32,
+        wire_indices: None,
+        material,
+    }
+}
+
+fn gpu_material(
+    device: &wgpu::Device,
+    pipelines: &Pipelines,
+    material: &Material,
+    view: &wgpu::TextureView,
+    sampler: &wgpu::Sampler,
+    has_texture: bool,
+) -> GpuMaterial {
+    let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+        label: Some("material"),
+        layout: &pipelines.material_layout,
+        entries: &[
+            wgpu::BindGroupEntry { binding: 0, resource: wgpu::BindingResource::TextureView(view) },
+            wgpu::BindGroupEntry { binding: 1, resource: wgpu::BindingResource::Sampler(sampler) },
+        ],
+    });
+    GpuMaterial {
+        bind_group,
+        double_sided: material.double_sided,
+        blend: material.alpha_mode == AlphaMode::Blend,
+        has_texture,
+        factors: material.clone(),
+    }
+}
+
+fn white_texture() -> Texture {
+    Texture {
+        width: 1,
+        height: 1,
+        rgba8: vec![255; 4],
+        wrap_u: WrapMode::Repeat,
+        wrap_v: WrapMode::Repeat,
+        nearest: false,
+    }
+}
+
+fn upload_texture(device: &wgpu::Device, queue: &wgpu::Queue, texture: &Texture) -> wgpu::TextureView {
+    let max = device.limits().max_texture_dimension_2d;
+    // Textures larger than the adapter allows are shown as their top-left corner
+    // rather than failing the whole model; importers already cap absurd sizes.
+    let width = texture.width.min(max).max(1);
+    let height = texture.height.min(max).max(1);
+    let size = wgpu::Extent3d { width, height, depth_or_array_layers: 1 };
+    let gpu = device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("base colour"),
+        size,
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: wgpu::TextureFormat::Rgba8UnormSrgb,
+        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+        view_formats: &[],
+    });
+    if texture.rgba8.len() as u64 == texture.width as u64 * texture.height as u64 * 4 {
+        queue.write_texture(
+            wgpu::TexelCopyTextureInfo {
+                texture: &gpu,
+                mip_level: 0,
+                origin: wgpu::Origin3d::ZERO,
+                aspect: wgpu::TextureAspect::All,
+            },
+            &texture.rgba8,
+            wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(texture.width * 4), rows_per_image: None },
+            size,
+        );
+    }
+    gpu.create_view(&Default::default())
+}
+
+fn address_mode(mode: WrapMode) -> wgpu::AddressMode {
+    match mode {
+        WrapMode::Repeat => wgpu::AddressMode::Repeat,
+        WrapMode::MirroredRepeat => wgpu::AddressMode::MirrorRepeat,
+        WrapMode::ClampToEdge => wgpu::AddressMode::ClampToEdge,
+    }
+}
+
+fn make_sampler(device: &wgpu::Device, texture: Option<&Texture>) -> wgpu::Sampler {
+    let (u, v, nearest) = texture.map_or((WrapMode::Repeat, WrapMode::Repeat, false), |t| (t.wrap_u, t.wrap_v, t.nearest));
+    device.create_sampler(&wgpu::SamplerDescriptor {
+        label: Some("base colour"),
+        address_mode_u: address_mode(u),
+        address_mode_v: address_mode(v),
+        mag_filter: if nearest { wgpu::FilterMode::Nearest } else { wgpu::FilterMode::Linear },
+        min_filter: wgpu::FilterMode::Linear,
+        ..Default::default()
+    })
+}

@@ -1,0 +1,201 @@
+//! Records and submits one frame.
+
+use glam::{Vec3, Vec4};
+
+use super::gpu_scene::GpuScene;
+use super::pipelines::{DEPTH_FORMAT, Pipelines};
+use super::{Shading, ViewSettings};
+
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+struct FrameUniform {
+    clip_from_world: [[f32; 4]; 4],
+    eye_in_world: [f32; 4],
+    light_dir_in_world: [f32; 4],
+    flags: [f32; 4],
+    wire_color: [f32; 4],
+}
+
+pub struct Renderer {
+    pub(super) pipelines: Pipelines,
+    frame_uniforms: wgpu::Buffer,
+    frame_bind_group: wgpu::BindGroup,
+    depth: Option<(wgpu::TextureView, u32, u32)>,
+    /// Whether the target stores sRGB-encoded values without doing the encoding itself.
+    encode_srgb: bool,
+}
+
+impl Renderer {
+    /// `color_format` is the target's format. Prefer a non-sRGB format: the
+    /// shader then encodes to sRGB itself, which behaves the same on WebGPU,
+    /// WebGL2 and native.
+    pub fn new(device: &wgpu::Device, color_format: wgpu::TextureFormat) -> Renderer {
+        let pipelines = Pipelines::new(device, color_format);
+        let frame_uniforms = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("frame uniforms"),
+            size: std::mem::size_of::<FrameUniform>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let frame_bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("frame"),
+            layout: &pipelines.frame_layout,
+            entries: &[wgpu::BindGroupEntry { binding: 0, resource: frame_uniforms.as_entire_binding() }],
+        });
+        Renderer { pipelines, frame_uniforms, frame_bind_group, depth: None, encode_srgb: !color_format.is_srgb() }
+    }
+
+    pub fn pipelines(&self) -> &Pipelines {
+        &self.pipelines
+    }
+
+    fn depth_view(&mut self, device: &wgpu::Device, width: u32, height: u32) -> wgpu::TextureView {
+        if let Some((view, w, h)) = &self.depth
+            && *w == width
+            && *h == height
+        {
+            return view.clone();
+        }
+        let texture = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("depth"),
+            size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: DEPTH_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            view_formats: &[],
+        });
+        let view = texture.create_view(&Default::default());
+        self.depth = Some((view.clone(), width, height));
+        view
+    }
+
+    /// Draws `scene` (or just the background) into `target`, which is `width × height` pixels.
+    pub fn render(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        target: &wgpu::TextureView,
+        (width, height): (u32, u32),
+        mut scene: Option<&mut GpuScene>,
+        settings: &ViewSettings,
+    ) {
+        let (width, height) = (width.max(1), height.max(1));
+        let depth = self.depth_view(device, width, height);
+        let camera = &settings.camera;
+        let clip_from_world = camera.clip_from_view(width as f32 / height as f32) * camera.view_from_world();
+        let eye = camera.eye();
+        // Key light from over the viewer's right shoulder, so what you look at is lit.
+        let view = camera.view_from_world();
+        let world_from_view = view.inverse();
+        let light = (world_from_view * Vec4::new(0.4, 0.6, 1.0, 0.0)).truncate().normalize_or(Vec3::Y);
+        let frame = FrameUniform {
+            clip_from_world: clip_from_world.to_cols_array_2d(),
+            eye_in_world: eye.extend(1.0).to_array(),
+            light_dir_in_world: light.extend(0.0).to_array(),
+            flags: [
+                if settings.shading == Shading::Flat { 1.0 } else { 0.0 },
+                if self.encode_srgb { 1.0 } else { 0.0 },
+                0.0,
+                0.0,
+            ],
+            wire_color: [0.02, 0.02, 0.03, 0.55],
+        };
+        queue.write_buffer(&self.frame_uniforms, 0, bytemuck::bytes_of(&frame));
+        if settings.wireframe
+            && let Some(scene) = scene.as_deref_mut()
+        {
+            scene.ensure_wireframe(device, queue);
+        }
+
+        let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
+        {
+            let [r, g, b] = settings.background;
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("main"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: target,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(self.clear_color(r, g, b)),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                    view: &depth,
+                    depth_ops: Some(wgpu::Operations { load: wgpu::LoadOp::Clear(1.0), store: wgpu::StoreOp::Store }),
+                    stencil_ops: None,
+                }),
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            if let Some(scene) = scene.as_deref() {
+                self.draw_scene(device, &mut pass, scene, settings);
+            }
+        }
+        queue.submit([encoder.finish()]);
+    }
+
+    fn clear_color(&self, r: f32, g: f32, b: f32) -> wgpu::Color {
+        let encode = |c: f32| {
+            let c = c.clamp(0.0, 1.0);
+            if !self.encode_srgb {
+                c
+            } else if c <= 0.003_130_8 {
+                c * 12.92
+            } else {
+                1.055 * c.powf(1.0 / 2.4) - 0.055
+            }
+        };
+        wgpu::Color { r: encode(r) as f64, g: encode(g) as f64, b: encode(b) as f64, a: 1.0 }
+    }
+
+    fn draw_scene(&mut self, device: &wgpu::Device, pass: &mut wgpu::RenderPass<'_>, scene: &GpuScene, settings: &ViewSettings) {
+        pass.set_bind_group(0, &self.frame_bind_group, &[]);
+        // Opaque first, then blended, so transparent surfaces show what is behind them.
+        for blended in [false, true] {
+            for draw in &scene.draws {
+                let primitive = &scene.meshes[draw.mesh][draw.primitive];
+                let material = &scene.materials[primitive.material];
+                if material.blend != blended || primitive.index_count == 0 {
+                    continue;
+                }
+                let key = scene.pipeline_key(draw);
+                pass.set_pipeline(self.pipelines.mesh(device, key));
+                pass.set_bind_group(1, &scene.draw_bind_group, &[draw.uniform_offset]);
+                pass.set_bind_group(2, &material.bind_group, &[]);
+                pass.set_vertex_buffer(0, primitive.positions.slice(..));
+                pass.set_vertex_buffer(1, primitive.normals.slice(..));
+                if key.has_uv && let Some(uvs) = &primitive.uvs {
+                    pass.set_vertex_buffer(2, uvs.slice(..));
+                }
+                if let Some(colors) = &primitive.colors {
+                    pass.set_vertex_buffer(3, colors.slice(..));
+                }
+                pass.set_index_buffer(primitive.indices.slice(..), wgpu::IndexFormat::Uint32);
+                pass.draw_indexed(0..primitive.index_count, 0, 0..1);
+            }
+        }
+        if settings.wireframe {
+            pass.set_pipeline(&self.pipelines.wire);
+            for draw in &scene.draws {
+                let primitive = &scene.meshes[draw.mesh][draw.primitive];
+                if let Some((indices, count)) = &primitive.wire_indices {
+                    pass.set_bind_group(1, &scene.draw_bind_group, &[draw.uniform_offset]);
+                    pass.set_vertex_buffer(0, primitive.positions.slice(..));
+                    pass.set_index_buffer(indices.slice(..), wgpu::IndexFormat::Uint32);
+                    pass.draw_indexed(0..*count, 0, 0..1);
+                }
+            }
+        }
+        if settings.grid && let Some((grid, count)) = &scene.grid {
+            pass.set_pipeline(&self.pipelines.grid);
+            pass.set_bind_group(1, &scene.draw_bind_group, &[scene.grid_uniform_offset()]);
+            pass.set_vertex_buffer(0, grid.slice(..));
+            pass.draw(0..*count, 0..1);
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! The only `#[wasm_bindgen]` module: a thin handle that the Web Worker drives.
+//! Each method forwards to plain Rust; mesh data never crosses to JavaScript,
+//! only small JSON summaries do.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use wasm_bindgen::prelude::*;
+
+use crate::camera::Projection;
+use crate::import::{Companions, import};
+use crate::info::ModelInfo;
+use crate::model::{Scene, UpAxis};
+use crate::render::{GpuScene, Renderer, Shading, ViewSettings, srgb_to_linear};
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+struct Gpu {
+    surface: wgpu::Surface<'static>,
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    config: wgpu::SurfaceConfiguration,
+    renderer: Renderer,
+    lost: Arc<AtomicBool>,
+    backend: &'static str,
+}
+
+#[wasm_bindgen]
+pub struct Viewer {
+    canvas: web_sys::OffscreenCanvas,
+    force_webgl2: bool,
+    gpu: Gpu,
+    scene: Option<Scene>,
+    gpu_scene: Option<GpuScene>,
+    settings: ViewSettings,
+    companions: Companions,
+}
+
+async fn create_gpu(canvas: &web_sys::OffscreenCanvas, force_webgl2: bool) -> Result<Gpu, JsError> {
+    let backends = if force_webgl2 { wgpu::Backends::GL } else { wgpu::Backends::BROWSER_WEBGPU | wgpu::Backends::GL };
+    let descriptor = wgpu::InstanceDescriptor { backends, ..wgpu::InstanceDescriptor::new_without_display_handle() };
+    // Plain `Instance::new` would pick WebGPU whenever `navigator.gpu` exists, even
+    // with no adapter behind it; this checks for an adapter and falls back to WebGL2.
+    let instance = wgpu::util::new_instance_with_webgpu_detection(descriptor).await;
+    let surface = instance
+        .create_surface(wgpu::SurfaceTarget::OffscreenCanvas(canvas.clone()))
+        .map_err(|e| JsError::new(&format!("Could not create a drawing surface: {e}")))?;
+    let adapter = instance
+        .request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            force_fallback_adapter: false,
+            compatible_surface: Some(&surface),
+            apply_limit_buckets: false,
+        })
+        .await
+        .map_err(|e| JsError::new(&format!("This browser offers neither WebGPU nor WebGL2 ({e}).")))?;
+    let backend = match adapter.get_info().backend {
+        wgpu::Backend::BrowserWebGpu => "WebGPU",
+        _ => "WebGL2",
+    };
+    let adapter_limits = adapter.limits();
+    let base = if backend == "WebGPU" { wgpu::Limits::default() } else { wgpu::Limits::downlevel_webgl2_defaults() };
+    // Ask for the portable defaults, raised only where big models need it.
+    let limits = wgpu::Limits {
+        max_buffer_size: adapter_limits.max_buffer_size.min(1 << 30),
+        ..base.using_resolution(adapter_limits)
+    };
+    let (device, queue) = adapter
+        .request_device(&wgpu::DeviceDescriptor { label: Some("viewer"), required_limits: limits, ..Default::default() })
+        .await
+        .map_err(|e| JsError::new(&format!("The GPU device could not be created: {e}")))?;
+    let lost = Arc::new(AtomicBool::new(false));
+    let flag = lost.clone();
+    device.set_device_lost_callback(move |_reason, _message| flag.store(true, Ordering::SeqCst));
+    let caps = surface.get_capabilities(&adapter);
+    // A non-sRGB target: the shader encodes sRGB itself, identically on every backend.
+    let format = caps.formats.iter().copied().find(|f| !f.is_srgb()).or(caps.formats.first().copied());
+    let format = format.ok_or_else(|| JsError::new("The drawing surface offers no usable colour format."))?;
+    let config = wgpu::SurfaceConfiguration {
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+        format,
+        width: canvas.width().max(1),
+        height: canvas.height().max(1),
+        present_mode: wgpu::PresentMode::Fifo,
+        desired_maximum_frame_latency: 2,
+        alpha_mode: caps.alpha_modes.first().copied().unwrap_or(wgpu::CompositeAlphaMode::Auto),
+        view_formats: vec![],
+        color_space: wgpu::SurfaceColorSpace::Auto,
+    };
+    surface.configure(&device, &config);
+    let renderer = Renderer::new(&device, format);
+    Ok(Gpu { surface, device, queue, config, renderer, lost, backend })
+}
+
+#[wasm_bindgen]
+impl Viewer {
+    /// Creates the GPU context on a transferred `OffscreenCanvas`.
+    pub async fn create(canvas: web_sys::OffscreenCanvas, force_webgl2: bool) -> Result<Viewer, JsError> {
+        let gpu = create_gpu(&canvas, force_webgl2).await?;
+        Ok(Viewer {
+            canvas,
+            force_webgl2,
+            gpu,
+            scene: None,
+            gpu_scene: None,
+            settings: ViewSettings::default(),
+            companions: Companions::new(),
+        })
+    }
+
+    /// "WebGPU" or "WebGL2".
+    pub fn backend(&self) -> String {
+        self.gpu.backend.to_string()
+    }
+
+    /// Registers a file selected together with the model (`.bin`, textures).
+    #[wasm_bindgen(js_name = addCompanion)]
+    pub fn add_companion(&mut self, name: &str, bytes: Vec<u8>) {
+        self.companions.insert(name, bytes);
+    }
+
+    /// Imports a model and shows it. Returns the info panel JSON. On error the
+    /// previous model stays loaded and the message says what is wrong.
+    pub fn load(&mut self, name: &str, bytes: &[u8]) -> Result<String, JsError> {
+        let companions = std::mem::take(&mut self.companions);
+        let scene = import(name, bytes, &companions).map_err(|e| JsError::new(&e.to_string()))?;
+        let info = ModelInfo::of(name, &scene);
+        let gpu_scene = GpuScene::upload(&self.gpu.device, &self.gpu.queue, self.gpu.renderer.pipelines(), &scene);
+        self.settings.camera.fit(&gpu_scene.bounds_in_view_world);
+        self.scene = Some(scene);
+        self.gpu_scene = Some(gpu_scene);
+        serde_json::to_string(&info).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Grid cell size in file units (for the scale label), 0 when nothing is loaded.
+    #[wasm_bindgen(js_name = gridSpacing)]
+    pub fn grid_spacing(&self) -> f32 {
+        self.gpu_scene.as_ref().map_or(0.0, |s| s.grid_spacing)
+    }
+
+    pub fn resize(&mut self, width: u32, height: u32) {
+        let (width, height) = (width.clamp(1, 8192), height.clamp(1, 8192));
+        self.canvas.set_width(width);
+        self.canvas.set_height(height);
+        self.gpu.config.width = width;
+        self.gpu.config.height = height;
+        self.gpu.surface.configure(&self.gpu.device, &self.gpu.config);
+    }
+
+    pub fn orbit(&mut self, dx: f32, dy: f32) {
+        self.settings.camera.orbit(dx, dy, self.gpu.config.height as f32);
+    }
+
+    pub fn pan(&mut self, dx: f32, dy: f32) {
+        self.settings.camera.pan(dx, dy, self.gpu.config.height as f32);
+    }
+
+    pub fn zoom(&mut self, factor: f32) {
+        self.settings.camera.zoom(factor);
+    }
+
+    /// Fits the model to the view again (the Home button).
+    pub fn home(&mut self) {
+        if let Some(scene) = &self.gpu_scene {
+            self.settings.camera.fit(&scene.bounds_in_view_world);
+        }
+    }
+
+    /// Sets a display option: `projection` (perspective|orthographic), `shading`
+    /// (flat|smooth), `wireframe`/`grid` (true|false), `background` (#rrggbb), `up` (y|z).
+    #[wasm_bindgen(js_name = setOption)]
+    pub fn set_option(&mut self, name: &str, value: &str) -> Result<(), JsError> {
+        let bad = || JsError::new(&format!("invalid value '{value}' for option '{name}'"));
+        match name {
+            "projection" => {
+                self.settings.camera.projection = match value {
+                    "perspective" => Projection::Perspective,
+                    "orthographic" => Projection::Orthographic,
+                    _ => return Err(bad()),
+                }
+            }
+            "shading" => {
+                self.settings.shading = match value {
+                    "flat" => Shading::Flat,
+                    "smooth" => Shading::Smooth,
+                    _ => return Err(bad()),
+                }
+            }
+            "wireframe" => self.settings.wireframe = value == "true",
+            "grid" => self.settings.grid = value == "true",
+            "background" => self.settings.background = parse_hex_color(value).ok_or_else(bad)?,
+            "up" => {
+                let up = match value {
+                    "y" => UpAxis::Y,
+                    "z" => UpAxis::Z,
+                    _ => return Err(bad()),
+                };
+                if let (Some(scene), Some(gpu_scene)) = (&self.scene, &mut self.gpu_scene) {
+                    gpu_scene.set_up_axis(&self.gpu.device, &self.gpu.queue, scene, up);
+                    self.settings.camera.fit(&gpu_scene.bounds_in_view_world);
+                }
+            }
+            _ => return Err(JsError::new(&format!("unknown option '{name}'"))),
+        }
+        Ok(())
+    }
+
+    /// The up axis currently applied ("y" or "z"), which defaults from the format.
+    #[wasm_bindgen(js_name = upAxis)]
+    pub fn up_axis(&self) -> String {
+        match self.gpu_scene.as_ref().map(|s| s.up_axis) {
+            Some(UpAxis::Z) => "z".into(),
+            _ => "y".into(),
+        }
+    }
+
+    /// True once the GPU device was lost; call `recover` to rebuild it.
+    #[wasm_bindgen(js_name = isLost)]
+    pub fn is_lost(&self) -> bool {
+        self.gpu.lost.load(Ordering::SeqCst)
+    }
+
+    /// Recreates the device and re-uploads the current model from the CPU copy.
+    pub async fn recover(&mut self) -> Result<(), JsError> {
+        self.gpu = create_gpu(&self.canvas, self.force_webgl2).await?;
+        if let Some(scene) = &self.scene {
+            let up = self.gpu_scene.as_ref().map_or(scene.up_axis, |s| s.up_axis);
+            self.gpu_scene = Some(GpuScene::upload_with_up(
+                &self.gpu.device,
+                &self.gpu.queue,
+                self.gpu.renderer.pipelines(),
+                scene,
+                up,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Draws one frame to the canvas.
+    pub fn render(&mut self) -> Result<(), JsError> {
+        let frame = match self.gpu.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(frame) | wgpu::CurrentSurfaceTexture::Suboptimal(frame) => frame,
+            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                self.gpu.surface.configure(&self.gpu.device, &self.gpu.config);
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        let view = frame.texture.create_view(&Default::default());
+        let size = (self.gpu.config.width, self.gpu.config.height);
+        self.gpu.renderer.render(&self.gpu.device, &self.gpu.queue, &view, size, self.gpu_scene.as_mut(), &self.settings);
+        self.gpu.queue.present(frame);
+        Ok(())
+    }
+}
+
+fn parse_hex_color(value: &str) -> Option<[f32; 3]> {
+    let hex = value.strip_prefix('#')?;
+    if hex.len() != 6 {
+        return None;
+    }
+    let channel = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+    Some([channel(0)?, channel(2)?, channel(4)?].map(|c| srgb_to_linear(c as f32 / 255.0)))
+}

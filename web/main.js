@@ -1,0 +1,234 @@
+// The page: a thin UI. It starts the engine worker, hands it the canvas,
+// forwards files and input, and shows progress, errors and model info.
+// Nothing here uploads anything: files are read by the worker in this browser.
+import { attachInput } from './input.js';
+import { filesFromDrop } from './drop.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const forceWebgl2 = params.get('backend') === 'webgl2';
+
+let worker = null;
+let canvas = $('view');
+let lastEntries = null; // the last successfully loaded selection, to restore after a cancel
+let pendingEntries = null;
+let loading = false;
+
+function setState(state) {
+  document.body.dataset.state = state;
+}
+
+function showError(message) {
+  $('error').textContent = message;
+  $('error').hidden = false;
+}
+
+function clearError() {
+  $('error').hidden = true;
+  $('error').textContent = '';
+}
+
+function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function formatLength(v) {
+  if (!Number.isFinite(v)) return '—';
+  return Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(3) : Number(v.toPrecision(5)).toString();
+}
+
+function showProgress({ phase, name, loaded, total }) {
+  $('progress').hidden = false;
+  const label = { reading: 'Reading', downloading: 'Downloading', parsing: 'Parsing' }[phase] || phase;
+  $('progress-label').textContent = `${label} ${name}…`;
+  const percent = total > 0 ? Math.min(100, Math.round((loaded / total) * 100)) : null;
+  $('progress-figures').textContent =
+    percent === null ? formatBytes(loaded) : `${formatBytes(loaded)} of ${formatBytes(total)} (${percent}%)`;
+  if (percent === null) $('progress-bar').removeAttribute('value');
+  else $('progress-bar').value = phase === 'parsing' ? 100 : percent;
+}
+
+function showInfo(info) {
+  $('info-file').textContent = info.file_name;
+  $('info-format').textContent = info.format;
+  $('info-meshes').textContent = info.meshes.toLocaleString('en-US');
+  $('info-vertices').textContent = info.vertices.toLocaleString('en-US');
+  $('info-triangles').textContent = info.triangles.toLocaleString('en-US');
+  $('info-triangles').dataset.count = String(info.triangles);
+  $('info-size').textContent = info.size.map(formatLength).join(' × ');
+  const list = $('warnings');
+  list.replaceChildren(
+    ...info.warnings.map((w) => {
+      const li = document.createElement('li');
+      li.textContent = w;
+      return li;
+    }),
+  );
+}
+
+function showScale(spacing) {
+  $('scale').hidden = !(spacing > 0) || !$('grid').checked;
+  $('scale').textContent = `Grid: ${formatLength(spacing)} units per cell`;
+}
+
+function onWorkerMessage(event) {
+  const m = event.data;
+  switch (m.type) {
+    case 'ready':
+      $('backend').textContent = m.backend;
+      document.body.dataset.backend = m.backend;
+      sendAllOptions();
+      setState('ready');
+      if (pendingEntries) startLoad(pendingEntries);
+      break;
+    case 'progress':
+      showProgress(m);
+      break;
+    case 'loaded':
+      loading = false;
+      lastEntries = pendingEntries;
+      $('progress').hidden = true;
+      $('drop-hint').classList.add('hidden');
+      showInfo(m.info);
+      $('up').value = m.upAxis;
+      showScale(m.gridSpacing);
+      document.body.dataset.loadMs = String(Math.round(m.timings.totalMs));
+      setState('loaded');
+      break;
+    case 'grid':
+      showScale(m.gridSpacing);
+      break;
+    case 'frame':
+      document.body.dataset.frames = String(m.frames);
+      break;
+    case 'screenshot': {
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(m.blob);
+      a.download = `${($('info-file').textContent || 'view').replace(/\.[^.]+$/, '')}.png`;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+      break;
+    }
+    case 'status':
+      $('progress-label').textContent = m.message;
+      break;
+    case 'error':
+      loading = false;
+      $('progress').hidden = true;
+      showError(m.request === 'init' ? `The 3D view could not start: ${m.message}` : m.message);
+      setState(m.request === 'init' ? 'failed' : 'error');
+      break;
+    default:
+      break;
+  }
+}
+
+// Starts (or restarts) the engine on a fresh canvas. A canvas can hand its
+// control to only one OffscreenCanvas, so a restart replaces the element.
+function startWorker() {
+  if (worker) {
+    worker.terminate();
+    const fresh = canvas.cloneNode(false);
+    canvas.replaceWith(fresh);
+    canvas = fresh;
+    attachInput($('stage'), canvas, send);
+  }
+  setState('starting');
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = onWorkerMessage;
+  worker.onerror = (e) => {
+    showError(`The 3D engine failed to start: ${e.message || 'unknown error'}`);
+    setState('failed');
+  };
+  const offscreen = canvas.transferControlToOffscreen();
+  const { width, height } = canvasPixels();
+  worker.postMessage({ type: 'init', canvas: offscreen, forceWebgl2, width, height }, [offscreen]);
+}
+
+function send(message) {
+  if (worker) worker.postMessage(message);
+}
+
+function canvasPixels() {
+  const dpr = window.devicePixelRatio || 1;
+  const rect = canvas.getBoundingClientRect();
+  return { width: Math.max(1, Math.round(rect.width * dpr)), height: Math.max(1, Math.round(rect.height * dpr)) };
+}
+
+function startLoad(entries) {
+  if (!entries || entries.length === 0) return;
+  clearError();
+  pendingEntries = entries;
+  if (document.body.dataset.state === 'starting') return; // sent once the worker is ready
+  loading = true;
+  setState('loading');
+  showProgress({ phase: 'reading', name: entries[0].file.name, loaded: 0, total: entries[0].file.size });
+  send({ type: 'load', entries });
+}
+
+function cancelLoad() {
+  if (!loading) return;
+  loading = false;
+  $('progress').hidden = true;
+  // Parsing runs to completion inside the worker, so cancelling means replacing
+  // it; the previous model, if any, is loaded again from the files in memory.
+  pendingEntries = lastEntries;
+  startWorker();
+  if (!lastEntries) pendingEntries = null;
+}
+
+const OPTIONS = ['projection', 'shading', 'wireframe', 'grid', 'background'];
+function optionValue(id) {
+  const el = $(id);
+  return el.type === 'checkbox' ? String(el.checked) : el.value;
+}
+function sendAllOptions() {
+  for (const id of OPTIONS) send({ type: 'option', name: id, value: optionValue(id) });
+}
+
+for (const id of [...OPTIONS, 'up']) {
+  $(id).addEventListener(id === 'background' ? 'input' : 'change', () => {
+    send({ type: 'option', name: id, value: optionValue(id) });
+    if (id === 'grid') $('scale').hidden = !$('grid').checked;
+  });
+}
+$('home').addEventListener('click', () => send({ type: 'home' }));
+$('screenshot').addEventListener('click', () => send({ type: 'screenshot' }));
+$('cancel').addEventListener('click', cancelLoad);
+$('file-input').addEventListener('change', (e) => {
+  const files = [...e.target.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
+  startLoad(files);
+  e.target.value = '';
+});
+$('url-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const url = $('url-input').value.trim();
+  if (!url) return;
+  clearError();
+  loading = true;
+  setState('loading');
+  showProgress({ phase: 'downloading', name: url, loaded: 0, total: 0 });
+  send({ type: 'loadUrl', url: new URL(url, location.href).href });
+});
+
+const stage = $('stage');
+stage.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  stage.classList.add('dragging');
+});
+stage.addEventListener('dragleave', () => stage.classList.remove('dragging'));
+stage.addEventListener('drop', async (e) => {
+  e.preventDefault();
+  stage.classList.remove('dragging');
+  startLoad(await filesFromDrop(e.dataTransfer));
+});
+
+new ResizeObserver(() => send({ type: 'resize', ...canvasPixels() })).observe(stage);
+matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('change', () =>
+  send({ type: 'resize', ...canvasPixels() }),
+);
+
+attachInput(stage, canvas, send);
+startWorker();

@@ -1,0 +1,187 @@
+// The engine's home: a module Web Worker that owns the wasm viewer and the
+// OffscreenCanvas. The page only forwards input and shows the small results
+// posted back here, so parsing and drawing never block the page.
+import init, { Viewer } from './pkg/viewer_wasm.js';
+
+let viewer = null;
+let framePending = false;
+let frames = 0;
+
+function post(type, payload = {}) {
+  self.postMessage({ type, ...payload });
+}
+
+function requestFrame() {
+  if (framePending || !viewer) return;
+  framePending = true;
+  const draw = async () => {
+    framePending = false;
+    if (viewer.isLost()) {
+      post('status', { message: 'The GPU device was lost; recovering…' });
+      await viewer.recover();
+    }
+    viewer.render();
+    frames += 1;
+    post('frame', { frames });
+  };
+  if (self.requestAnimationFrame) self.requestAnimationFrame(draw);
+  else setTimeout(draw, 16);
+}
+
+// Reads a File with progress reports, into one buffer sized by the real file.
+async function readWithProgress(file, index, count) {
+  const bytes = new Uint8Array(file.size);
+  const reader = file.stream().getReader();
+  let loaded = 0;
+  let lastReport = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (loaded + value.length > bytes.length) throw new Error(`${file.name} changed while it was being read.`);
+    bytes.set(value, loaded);
+    loaded += value.length;
+    const now = performance.now();
+    if (now - lastReport > 50) {
+      lastReport = now;
+      post('progress', { phase: 'reading', name: file.name, loaded, total: file.size, index, count });
+    }
+  }
+  post('progress', { phase: 'reading', name: file.name, loaded, total: file.size, index, count });
+  return bytes;
+}
+
+const MODEL_EXTENSIONS = ['.glb', '.gltf', '.stl'];
+
+// Picks the model among files selected together; the rest are its companions.
+function pickModel(files) {
+  const byExt = (f) => MODEL_EXTENSIONS.findIndex((e) => f.name.toLowerCase().endsWith(e));
+  const ranked = [...files].sort((a, b) => {
+    const ra = byExt(a) < 0 ? 99 : byExt(a);
+    const rb = byExt(b) < 0 ? 99 : byExt(b);
+    return ra - rb;
+  });
+  return ranked[0];
+}
+
+async function loadFiles(entries) {
+  // entries: [{ file: File, path: string }]
+  const model = pickModel(entries.map((e) => e.file));
+  const started = performance.now();
+  for (let i = 0; i < entries.length; i += 1) {
+    const { file, path } = entries[i];
+    if (file === model) continue;
+    const bytes = await readWithProgress(file, i, entries.length);
+    viewer.addCompanion(path || file.name, bytes);
+  }
+  const bytes = await readWithProgress(model, entries.length - 1, entries.length);
+  await loadBytes(model.name, bytes, started);
+}
+
+async function loadBytes(name, bytes, started = performance.now()) {
+  post('progress', { phase: 'parsing', name, loaded: bytes.length, total: bytes.length });
+  // Let the progress message go out before the synchronous parse.
+  await new Promise((r) => setTimeout(r, 0));
+  const parseStart = performance.now();
+  const info = JSON.parse(viewer.load(name, bytes));
+  const parsedMs = performance.now() - parseStart;
+  requestFrame();
+  post('loaded', {
+    info,
+    upAxis: viewer.upAxis(),
+    gridSpacing: viewer.gridSpacing(),
+    timings: { parseMs: parsedMs, totalMs: performance.now() - started },
+  });
+}
+
+async function loadUrl(url) {
+  let response;
+  try {
+    response = await fetch(url, { mode: 'cors', credentials: 'omit', referrerPolicy: 'no-referrer' });
+  } catch (e) {
+    throw new Error(
+      `Could not download ${url}. The server may not allow other sites to read it (CORS), ` +
+        'or it is unreachable. Download the file and open it from your disk instead.',
+    );
+  }
+  if (!response.ok) throw new Error(`Downloading ${url} failed: HTTP ${response.status} ${response.statusText}.`);
+  const total = Number(response.headers.get('content-length')) || 0;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    post('progress', { phase: 'downloading', name: url, loaded, total });
+  }
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'model');
+  await loadBytes(name, bytes);
+}
+
+const handlers = {
+  async init({ canvas, forceWebgl2, width, height }) {
+    await init();
+    viewer = await Viewer.create(canvas, forceWebgl2);
+    viewer.resize(width, height);
+    post('ready', { backend: viewer.backend() });
+    requestFrame();
+  },
+  async load({ entries }) {
+    await loadFiles(entries);
+  },
+  async loadUrl({ url }) {
+    await loadUrl(url);
+  },
+  resize({ width, height }) {
+    viewer.resize(width, height);
+    requestFrame();
+  },
+  orbit({ dx, dy }) {
+    viewer.orbit(dx, dy);
+    requestFrame();
+  },
+  pan({ dx, dy }) {
+    viewer.pan(dx, dy);
+    requestFrame();
+  },
+  zoom({ factor }) {
+    viewer.zoom(factor);
+    requestFrame();
+  },
+  home() {
+    viewer.home();
+    requestFrame();
+  },
+  option({ name, value }) {
+    viewer.setOption(name, String(value));
+    requestFrame();
+    if (name === 'up') post('grid', { gridSpacing: viewer.gridSpacing() });
+  },
+  async screenshot() {
+    // Render and read back in the same task: the canvas keeps its pixels only until the frame is presented.
+    viewer.render();
+    const blob = await self.canvasForScreenshot.convertToBlob({ type: 'image/png' });
+    post('screenshot', { blob });
+  },
+};
+
+self.onmessage = async (event) => {
+  const message = event.data;
+  if (message.type === 'init') self.canvasForScreenshot = message.canvas;
+  const handler = handlers[message.type];
+  if (!handler) return;
+  if (!viewer && message.type !== 'init') return;
+  try {
+    await handler(message);
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    post('error', { request: message.type, message: text });
+  }
+};

@@ -1,0 +1,88 @@
+//! Installs what the build and tests need when it is missing, so a fresh
+//! machine needs nothing but Rust and this repository.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::shell::{cargo, output_of, run};
+
+/// The wasm-bindgen version pinned in Cargo.lock: the CLI must match it exactly.
+pub fn pinned_wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock").context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(version) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(version.trim_end_matches('"').to_string());
+        }
+    }
+    bail!("wasm-bindgen is not in Cargo.lock")
+}
+
+/// The wasm32 target and the matching wasm-bindgen CLI.
+pub fn wasm_toolchain() -> Result<()> {
+    let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t == "wasm32-unknown-unknown") {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]), "rustup target add wasm32")?;
+    }
+    let version = pinned_wasm_bindgen_version()?;
+    let installed = output_of("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if installed != format!("wasm-bindgen {version}") {
+        // No --locked: the registry mirror can lag behind the CLI's own lockfile.
+        run(
+            cargo().args(["install", "wasm-bindgen-cli", "--version", &version, "--force"]),
+            &format!("cargo install wasm-bindgen-cli {version} (about 5 minutes)"),
+        )?;
+    }
+    Ok(())
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let sudo = output_of("id", &["-u"]).as_deref() != Some("0");
+    let apt = |args: &[&str]| {
+        let mut command = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
+        if sudo {
+            command.arg("apt-get");
+        }
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    run(&mut apt(&["update", "-qq"]), "apt-get update")?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(packages);
+    run(&mut install, &format!("apt-get install {}", packages.join(" ")))
+}
+
+/// Debian's Chromium (browser tests) and lavapipe (native GPU tests).
+pub fn test_system_packages() -> Result<()> {
+    let mut missing = Vec::new();
+    if !Path::new("/usr/bin/chromium").exists() {
+        missing.push("chromium");
+    }
+    if !Path::new("/usr/share/vulkan/icd.d/lvp_icd.x86_64.json").exists()
+        && !Path::new("/usr/share/vulkan/icd.d/lvp_icd.json").exists()
+    {
+        missing.push("mesa-vulkan-drivers");
+    }
+    if !missing.is_empty() {
+        apt_install(&missing)?;
+    }
+    Ok(())
+}
+
+/// The browser test dependencies, exactly as locked.
+pub fn npm_packages() -> Result<()> {
+    let lock = Path::new("tests/package-lock.json");
+    let installed = Path::new("tests/node_modules/.package-lock.json");
+    let up_to_date = match (std::fs::metadata(lock), std::fs::metadata(installed)) {
+        (Ok(a), Ok(b)) => b.modified()? >= a.modified()?,
+        _ => false,
+    };
+    if !up_to_date {
+        run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir("tests"), "npm ci (tests/)")?;
+    }
+    Ok(())
+}

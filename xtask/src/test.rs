@@ -1,0 +1,77 @@
+//! `cargo xtask test`: every check, in the order that fails fastest.
+
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+use crate::build;
+use crate::setup;
+use crate::shell::{cargo, run_capture};
+use crate::summary::{Counts, cargo_counts, node_counts};
+
+pub fn run(args: &[String]) -> Result<()> {
+    let lint = !args.iter().any(|a| a == "--no-lint");
+    let browser = !args.iter().any(|a| a == "--no-browser");
+    setup::wasm_toolchain()?;
+    setup::test_system_packages()?;
+    if browser {
+        setup::npm_packages()?;
+    }
+
+    let mut total = Counts::default();
+    let mut check = |ok: bool, name: &str| {
+        if ok {
+            total.passed += 1;
+        } else {
+            total.failed += 1;
+            eprintln!("xtask: FAILED: {name}");
+        }
+    };
+
+    if lint {
+        let (ok, _) = run_capture(cargo().args(["fmt", "--all", "--check"]), "cargo fmt --check")?;
+        check(ok, "cargo fmt --check");
+        let (ok, _) = run_capture(
+            cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+            "clippy (native)",
+        )?;
+        check(ok, "clippy native");
+        let (ok, _) = run_capture(
+            cargo().args(["clippy", "-p", "viewer-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+            "clippy (wasm32)",
+        )?;
+        check(ok, "clippy wasm32");
+    }
+
+    let (ok, output) = run_capture(cargo().args(["test", "--workspace"]), "native tests")?;
+    let counts = cargo_counts(&output);
+    if !ok && counts.failed == 0 {
+        check(false, "native tests (build)");
+    }
+    total.add(counts);
+
+    if browser {
+        build::wasm()?;
+        let server = build::server(false)?;
+        let (ok, output) = run_capture(
+            Command::new("node")
+                .args(["--test", "--test-concurrency=1", "--test-reporter=tap"])
+                .arg("browser/")
+                .current_dir("tests")
+                .env("SHARE_SERVER_BIN", std::fs::canonicalize(&server)?)
+                .env("WEB_DIR", std::fs::canonicalize("web")?),
+            "browser tests (headless Chromium)",
+        )?;
+        let counts = node_counts(&output);
+        if !ok && counts.failed == 0 {
+            check(false, "browser tests (harness)");
+        }
+        total.add(counts);
+    }
+
+    println!("\n{} passed, {} failed", total.passed, total.failed);
+    if total.failed > 0 {
+        bail!("{} checks failed", total.failed);
+    }
+    Ok(())
+}
