@@ -21,9 +21,7 @@ pub struct AppConfig {
 
 impl AppConfig {
     pub fn new(web_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            web_dir: web_dir.into(),
-        }
+        Self { web_dir: web_dir.into() }
     }
 }
 

@@ -31,17 +31,8 @@ const BASE_DIRECTIVES: &[&str] = &[
 /// routes get `frame-ancestors *`); everything else refuses to be framed, which is what
 /// protects it from clickjacking.
 pub fn content_security_policy(allow_framing: bool) -> HeaderValue {
-    let frame_ancestors = if allow_framing {
-        "frame-ancestors *"
-    } else {
-        "frame-ancestors 'none'"
-    };
-    let policy = BASE_DIRECTIVES
-        .iter()
-        .copied()
-        .chain([frame_ancestors])
-        .collect::<Vec<_>>()
-        .join("; ");
+    let frame_ancestors = if allow_framing { "frame-ancestors *" } else { "frame-ancestors 'none'" };
+    let policy = BASE_DIRECTIVES.iter().copied().chain([frame_ancestors]).collect::<Vec<_>>().join("; ");
     HeaderValue::try_from(policy).expect("CSP is built from constant visible-ASCII strings")
 }
 
@@ -49,26 +40,15 @@ pub fn content_security_policy(allow_framing: bool) -> HeaderValue {
 fn fixed_headers() -> [(HeaderName, HeaderValue); 4] {
     [
         // Browsers must trust our Content-Type and never guess (e.g. run an upload as a script).
-        (
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         // Share URLs may carry secrets; never leak them to other sites.
-        (
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        ),
+        (header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")),
         (
             HeaderName::from_static("permissions-policy"),
-            HeaderValue::from_static(
-                "camera=(), microphone=(), geolocation=()",
-            ),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
         ),
         // Isolates our browsing context from windows we open or that open us.
-        (
-            HeaderName::from_static("cross-origin-opener-policy"),
-            HeaderValue::from_static("same-origin"),
-        ),
+        (HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin")),
     ]
 }
 
@@ -85,10 +65,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
         headers.insert(name, value);
     }
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            content_security_policy(false),
-        );
+        headers.insert(header::CONTENT_SECURITY_POLICY, content_security_policy(false));
     }
     response
 }
@@ -115,9 +92,6 @@ mod tests {
         let denied = content_security_policy(false);
         let denied = denied.to_str().expect("ascii");
         assert!(framed.ends_with("; frame-ancestors *"));
-        assert_eq!(
-            framed.trim_end_matches("frame-ancestors *"),
-            denied.trim_end_matches("frame-ancestors 'none'")
-        );
+        assert_eq!(framed.trim_end_matches("frame-ancestors *"), denied.trim_end_matches("frame-ancestors 'none'"));
     }
 }

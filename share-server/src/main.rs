@@ -32,9 +32,8 @@ async fn main() -> anyhow::Result<()> {
         tracing::warn!(web_dir = %cli.web_dir.display(), "web directory has no index.html");
     }
 
-    let listener = tokio::net::TcpListener::bind(cli.listen)
-        .await
-        .with_context(|| format!("binding {}", cli.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("binding {}", cli.listen))?;
     let addr = listener.local_addr().context("reading bound address")?;
 
     // Machine-read contract: tests start us on port 0 and parse this single line,

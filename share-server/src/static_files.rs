@@ -45,9 +45,7 @@ const MIME_TYPES: &[(&str, &str)] = &[
 pub fn router(web_dir: &Path) -> Router {
     // ServeDir's own 404 has an empty body; a short text is friendlier in a browser.
     let serve_dir = ServeDir::new(web_dir).not_found_service(not_found.into_service());
-    Router::new()
-        .fallback_service(serve_dir)
-        .layer(middleware::from_fn(static_headers))
+    Router::new().fallback_service(serve_dir).layer(middleware::from_fn(static_headers))
 }
 
 async fn not_found() -> &'static str {
@@ -63,20 +61,14 @@ pub fn mime_type_for_path(path: &str) -> Option<&'static str> {
         Some(name) => name,
     };
     let (_, extension) = file_name.rsplit_once('.')?;
-    MIME_TYPES
-        .iter()
-        .find(|(known, _)| known.eq_ignore_ascii_case(extension))
-        .map(|&(_, mime)| mime)
+    MIME_TYPES.iter().find(|(known, _)| known.eq_ignore_ascii_case(extension)).map(|&(_, mime)| mime)
 }
 
 async fn static_headers(request: Request, next: Next) -> Response {
     let mime = mime_type_for_path(request.uri().path());
     let mut response = next.run(request).await;
     // Only file bodies get the file's type; 404 text, redirects and 304s keep theirs.
-    let serves_file = matches!(
-        response.status(),
-        StatusCode::OK | StatusCode::PARTIAL_CONTENT
-    );
+    let serves_file = matches!(response.status(), StatusCode::OK | StatusCode::PARTIAL_CONTENT);
     let headers = response.headers_mut();
     if let Some(mime) = mime
         && serves_file
@@ -95,20 +87,11 @@ mod tests {
 
     #[test]
     fn mime_types_by_extension() {
-        assert_eq!(
-            mime_type_for_path("/pkg/viewer_bg.wasm"),
-            Some("application/wasm")
-        );
-        assert_eq!(
-            mime_type_for_path("/a.MJS"),
-            Some("text/javascript; charset=utf-8")
-        );
+        assert_eq!(mime_type_for_path("/pkg/viewer_bg.wasm"), Some("application/wasm"));
+        assert_eq!(mime_type_for_path("/a.MJS"), Some("text/javascript; charset=utf-8"));
         assert_eq!(mime_type_for_path("/m/cube.stl"), Some("model/stl"));
         assert_eq!(mime_type_for_path("/"), Some("text/html; charset=utf-8"));
-        assert_eq!(
-            mime_type_for_path("/sub/"),
-            Some("text/html; charset=utf-8")
-        );
+        assert_eq!(mime_type_for_path("/sub/"), Some("text/html; charset=utf-8"));
         assert_eq!(mime_type_for_path("/README"), None);
         assert_eq!(mime_type_for_path("/x.unknown"), None);
         // The extension belongs to the last segment only.

@@ -22,10 +22,7 @@ struct Fixture {
 fn fixture() -> Fixture {
     let root = tempfile::tempdir().expect("temp dir");
     let web = root.path().join("web");
-    write(
-        &web.join("index.html"),
-        "<!doctype html><title>viewer</title>",
-    );
+    write(&web.join("index.html"), "<!doctype html><title>viewer</title>");
     write(&web.join("app.js"), "export const x = 1;");
     write(&web.join("worker.mjs"), "export {};");
     write(&web.join("style.css"), "body {}");
@@ -44,11 +41,7 @@ fn write(path: &Path, contents: &str) {
 }
 
 async fn send(app: &Router, method: Method, uri: &str) -> Response {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .body(Body::empty())
-        .expect("valid request");
+    let request = Request::builder().method(method).uri(uri).body(Body::empty()).expect("valid request");
     app.clone().oneshot(request).await.expect("infallible")
 }
 
@@ -62,10 +55,7 @@ async fn body_text(response: Response) -> String {
 }
 
 fn header_str<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
-    response
-        .headers()
-        .get(name)
-        .map(|value| value.to_str().expect("ascii header"))
+    response.headers().get(name).map(|value| value.to_str().expect("ascii header"))
 }
 
 fn content_type(response: &Response) -> Option<&str> {
@@ -78,19 +68,10 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
 
 fn assert_security_headers(response: &Response) {
     assert_eq!(header_str(response, "content-security-policy"), Some(CSP));
-    assert_eq!(
-        header_str(response, "x-content-type-options"),
-        Some("nosniff")
-    );
+    assert_eq!(header_str(response, "x-content-type-options"), Some("nosniff"));
     assert_eq!(header_str(response, "referrer-policy"), Some("no-referrer"));
-    assert_eq!(
-        header_str(response, "permissions-policy"),
-        Some("camera=(), microphone=(), geolocation=()")
-    );
-    assert_eq!(
-        header_str(response, "cross-origin-opener-policy"),
-        Some("same-origin")
-    );
+    assert_eq!(header_str(response, "permissions-policy"), Some("camera=(), microphone=(), geolocation=()"));
+    assert_eq!(header_str(response, "cross-origin-opener-policy"), Some("same-origin"));
 }
 
 #[tokio::test]
@@ -109,11 +90,7 @@ async fn serves_files_with_explicit_mime_types() {
         let response = get(&f.app, uri).await;
         assert_eq!(response.status(), StatusCode::OK, "{uri}");
         assert_eq!(content_type(&response), Some(expected), "{uri}");
-        assert_eq!(
-            header_str(&response, "cache-control"),
-            Some("no-cache"),
-            "{uri}"
-        );
+        assert_eq!(header_str(&response, "cache-control"), Some("no-cache"), "{uri}");
         assert_security_headers(&response);
     }
 }
@@ -125,10 +102,7 @@ async fn root_serves_index_html() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(content_type(&response), Some("text/html; charset=utf-8"));
     assert_security_headers(&response);
-    assert_eq!(
-        body_text(response).await,
-        "<!doctype html><title>viewer</title>"
-    );
+    assert_eq!(body_text(response).await, "<!doctype html><title>viewer</title>");
 
     let response = get(&f.app, "/sub/").await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -194,17 +168,10 @@ async fn traversal_cannot_escape_web_dir() {
     for uri in attempts {
         let response = get(&f.app, uri).await;
         assert_ne!(response.status(), StatusCode::OK, "{uri}");
-        assert!(
-            response.status().is_client_error(),
-            "{uri}: {}",
-            response.status()
-        );
+        assert!(response.status().is_client_error(), "{uri}: {}", response.status());
         assert_security_headers(&response);
         let body = body_text(response).await;
-        assert!(
-            !body.contains(SECRET),
-            "{uri} leaked a file outside the web dir"
-        );
+        assert!(!body.contains(SECRET), "{uri} leaked a file outside the web dir");
     }
 }
 

@@ -32,20 +32,13 @@ fn first_line(stdout: ChildStdout) -> (String, BufReader<ChildStdout>) {
         // The receiver may have timed out and gone; nothing to do then.
         let _ = sender.send(result);
     });
-    receiver
-        .recv_timeout(TIMEOUT)
-        .expect("server printed its address in time")
-        .expect("reading server stdout")
+    receiver.recv_timeout(TIMEOUT).expect("server printed its address in time").expect("reading server stdout")
 }
 
 fn http_get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).expect("connect to server");
     stream.set_read_timeout(Some(TIMEOUT)).expect("set timeout");
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .expect("send request");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("send request");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("read response");
     response
@@ -76,20 +69,12 @@ fn binary_listens_on_ephemeral_port_and_answers_healthz() {
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .to_owned();
     assert!(addr.starts_with("127.0.0.1:"), "{addr}");
-    assert!(
-        !addr.ends_with(":0"),
-        "must print the real port, got {addr}"
-    );
+    assert!(!addr.ends_with(":0"), "must print the real port, got {addr}");
 
     let response = http_get(&addr, "/healthz");
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
     assert!(response.ends_with("\r\n\r\nok"), "{response}");
-    assert!(
-        response
-            .to_ascii_lowercase()
-            .contains("x-content-type-options: nosniff"),
-        "{response}"
-    );
+    assert!(response.to_ascii_lowercase().contains("x-content-type-options: nosniff"), "{response}");
 
     let response = http_get(&addr, "/");
     assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
@@ -99,18 +84,14 @@ fn binary_listens_on_ephemeral_port_and_answers_healthz() {
 
     // Exactly one line on stdout: everything else is logging, on stderr.
     let mut remaining = String::new();
-    rest.read_to_string(&mut remaining)
-        .expect("read rest of stdout");
+    rest.read_to_string(&mut remaining).expect("read rest of stdout");
     assert_eq!(remaining, "");
 }
 
 /// Sends SIGTERM and expects a clean exit, which exercises graceful shutdown.
 #[cfg(unix)]
 fn shut_down(server: &mut ServerGuard) {
-    let status = Command::new("kill")
-        .args(["-TERM", &server.0.id().to_string()])
-        .status()
-        .expect("run kill");
+    let status = Command::new("kill").args(["-TERM", &server.0.id().to_string()]).status().expect("run kill");
     assert!(status.success(), "kill -TERM failed");
     let deadline = std::time::Instant::now() + TIMEOUT;
     loop {
@@ -118,10 +99,7 @@ fn shut_down(server: &mut ServerGuard) {
             assert!(status.success(), "server exited with {status}");
             return;
         }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "server ignored SIGTERM"
-        );
+        assert!(std::time::Instant::now() < deadline, "server ignored SIGTERM");
         thread::sleep(Duration::from_millis(50));
     }
 }

@@ -48,10 +48,10 @@ export async function launchBrowser(backend) {
     '--disable-sync',
     '--no-first-run',
     '--disable-quic',
-    '--use-angle=swiftshader',
-    '--enable-unsafe-swiftshader',
   ];
-  if (backend === 'webgpu') args.push('--enable-unsafe-webgpu');
+  // WebGPU runs on SwiftShader's Vulkan; ANGLE on Vulkan too lets the compositor show
+  // WebGPU canvases in headless screenshots (with the default GL compositor they stay blank).
+  if (backend === 'webgpu') args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-angle=vulkan');
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args, headless: true });
 }
 

@@ -65,16 +65,13 @@ impl OrbitCamera {
         self.scene_radius = radius;
         self.yaw = std::f32::consts::FRAC_PI_4;
         self.pitch = 0.5;
-        // Distance at which a sphere of this radius fits the vertical field of view, plus margin.
-        self.distance = radius / (VERTICAL_FOV_RADIANS * 0.5).sin() * 1.1;
+        // Distance at which the bounding sphere fits the vertical field of view, with a
+        // margin for perspective bulge, the toolbar and a landscape-or-portrait canvas.
+        self.distance = radius / (VERTICAL_FOV_RADIANS * 0.5).sin() * 1.5;
     }
 
     pub fn eye(&self) -> Vec3 {
-        let dir = Vec3::new(
-            self.pitch.cos() * self.yaw.sin(),
-            self.pitch.sin(),
-            self.pitch.cos() * self.yaw.cos(),
-        );
+        let dir = Vec3::new(self.pitch.cos() * self.yaw.sin(), self.pitch.sin(), self.pitch.cos() * self.yaw.cos());
         self.target + dir * self.distance
     }
 

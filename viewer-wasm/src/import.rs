@@ -27,9 +27,7 @@ pub enum ImportError {
     Truncated { what: String, needed_bytes: u64, actual_bytes: u64 },
     #[error("The file is malformed: {0}")]
     Malformed(String),
-    #[error(
-        "This model requires the glTF extension {name}, which this viewer does not support. {advice}"
-    )]
+    #[error("This model requires the glTF extension {name}, which this viewer does not support. {advice}")]
     UnsupportedExtension { name: String, advice: String },
     #[error(
         "The model refers to '{uri}', which was not provided. Select or drop the model together with its .bin and texture files (or the whole folder)."
@@ -67,10 +65,7 @@ impl Companions {
             return Some(bytes);
         }
         let base = name.rsplit('/').next().unwrap_or(&name);
-        self.files
-            .iter()
-            .find(|(k, _)| k.rsplit('/').next() == Some(base))
-            .map(|(_, v)| v.as_slice())
+        self.files.iter().find(|(k, _)| k.rsplit('/').next() == Some(base)).map(|(_, v)| v.as_slice())
     }
 }
 
@@ -115,8 +110,7 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Detected> {
         return Some(Detected::Glb);
     }
     let first_non_space = bytes.iter().position(|b| !b.is_ascii_whitespace());
-    let starts_json = first_non_space.is_some_and(|i| bytes[i] == b'{')
-        || bytes.starts_with(&[0xEF, 0xBB, 0xBF, b'{']);
+    let starts_json = first_non_space.is_some_and(|i| bytes[i] == b'{') || bytes.starts_with(&[0xEF, 0xBB, 0xBF, b'{']);
     if starts_json {
         return Some(Detected::GltfJson);
     }

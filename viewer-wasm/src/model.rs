@@ -151,10 +151,7 @@ pub struct Aabb {
 }
 
 impl Aabb {
-    pub const EMPTY: Aabb = Aabb {
-        min: Vec3::splat(f32::INFINITY),
-        max: Vec3::splat(f32::NEG_INFINITY),
-    };
+    pub const EMPTY: Aabb = Aabb { min: Vec3::splat(f32::INFINITY), max: Vec3::splat(f32::NEG_INFINITY) };
 
     pub fn is_empty(&self) -> bool {
         self.min.x > self.max.x
@@ -187,12 +184,8 @@ impl Scene {
     /// here only stops a runaway walk if that check was skipped.
     pub fn mesh_instances(&self) -> Vec<MeshInstance> {
         let mut out = Vec::new();
-        let mut stack: Vec<(usize, Mat4, usize)> = self
-            .root_nodes
-            .iter()
-            .rev()
-            .map(|&n| (n, Mat4::IDENTITY, 0))
-            .collect();
+        let mut stack: Vec<(usize, Mat4, usize)> =
+            self.root_nodes.iter().rev().map(|&n| (n, Mat4::IDENTITY, 0)).collect();
         while let Some((index, parent_world, depth)) = stack.pop() {
             let Some(node) = self.nodes.get(index) else { continue };
             if depth > self.nodes.len() {
@@ -274,7 +267,5 @@ pub fn compute_vertex_normals(positions: &[[f32; 3]], indices: &[u32]) -> Vec<[f
         sums[b] += face;
         sums[c] += face;
     }
-    sums.into_iter()
-        .map(|n| n.try_normalize().unwrap_or(Vec3::Z).to_array())
-        .collect()
+    sums.into_iter().map(|n| n.try_normalize().unwrap_or(Vec3::Z).to_array()).collect()
 }

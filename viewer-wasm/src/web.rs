@@ -69,7 +69,11 @@ async fn create_gpu(canvas: &web_sys::OffscreenCanvas, force_webgl2: bool) -> Re
         ..base.using_resolution(adapter_limits)
     };
     let (device, queue) = adapter
-        .request_device(&wgpu::DeviceDescriptor { label: Some("viewer"), required_limits: limits, ..Default::default() })
+        .request_device(&wgpu::DeviceDescriptor {
+            label: Some("viewer"),
+            required_limits: limits,
+            ..Default::default()
+        })
         .await
         .map_err(|e| JsError::new(&format!("The GPU device could not be created: {e}")))?;
     let lost = Arc::new(AtomicBool::new(false));
@@ -251,7 +255,14 @@ impl Viewer {
         };
         let view = frame.texture.create_view(&Default::default());
         let size = (self.gpu.config.width, self.gpu.config.height);
-        self.gpu.renderer.render(&self.gpu.device, &self.gpu.queue, &view, size, self.gpu_scene.as_mut(), &self.settings);
+        self.gpu.renderer.render(
+            &self.gpu.device,
+            &self.gpu.queue,
+            &view,
+            size,
+            self.gpu_scene.as_mut(),
+            &self.settings,
+        );
         self.gpu.queue.present(frame);
         Ok(())
     }

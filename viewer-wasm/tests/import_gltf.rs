@@ -62,6 +62,7 @@ fn assert_close(actual: glam::Vec3, expected: [f64; 3], extent: f64, what: &str)
 /// path, scene_triangles, mesh_vertices_unique (None where only the drawn
 /// meshes are decoded), world_bounds_min, world_bounds_max.
 type Reference = (&'static str, usize, Option<usize>, [f64; 3], [f64; 3]);
+#[rustfmt::skip]
 const REFERENCES: &[Reference] = &[
     ("gltf/khronos/Box/glTF/Box.gltf", 12, Some(24), [-0.5, -0.5, -0.5], [0.5, 0.5, 0.5]),
     ("gltf/khronos/Box/glTF-Binary/Box.glb", 12, Some(24), [-0.5, -0.5, -0.5], [0.5, 0.5, 0.5]),
@@ -77,77 +78,23 @@ const REFERENCES: &[Reference] = &[
     ("gltf/khronos/MeshPrimitiveModes/glTF/MeshPrimitiveModes.gltf", 16, Some(21), [-2.866, -4.0, 0.0], [2.866, -2.0, 0.0]),
     ("gltf/khronos/BoxVertexColors/glTF-Binary/BoxVertexColors.glb", 12, Some(24), [0.0, 0.0, 0.0], [1.0, 1.0, 1.0]),
     ("gltf/khronos/MultiUVTest/glTF-Binary/MultiUVTest.glb", 12, Some(24), [-1.0, -1.0, -1.0], [1.0, 1.0, 1.000001]),
-    (
-        "gltf/khronos/TextureSettingsTest/glTF-Binary/TextureSettingsTest.glb",
-        72,
-        Some(144),
-        [-5.161674, -5.618556, -0.15],
-        [5.161674, 4.453537, 0.1],
-    ),
-    (
-        "gltf/khronos/NegativeScaleTest/glTF-Binary/NegativeScaleTest.glb",
-        7724,
-        Some(2032),
-        [-5.161674, -4.45354, -0.5],
-        [5.161674, 4.45354, 0.5],
-    ),
-    (
-        "gltf/khronos/OrientationTest/glTF-Binary/OrientationTest.glb",
-        524,
-        Some(1048),
-        [-5.330651, -5.330651, -5.330651],
-        [5.330651, 5.330651, 5.330651],
-    ),
+    ("gltf/khronos/TextureSettingsTest/glTF-Binary/TextureSettingsTest.glb", 72, Some(144), [-5.161674, -5.618556, -0.15], [5.161674, 4.453537, 0.1]),
+    ("gltf/khronos/NegativeScaleTest/glTF-Binary/NegativeScaleTest.glb", 7724, Some(2032), [-5.161674, -4.45354, -0.5], [5.161674, 4.45354, 0.5]),
+    ("gltf/khronos/OrientationTest/glTF-Binary/OrientationTest.glb", 524, Some(1048), [-5.330651, -5.330651, -5.330651], [5.330651, 5.330651, 5.330651]),
     // 7 unique vertices in the file, but only the default scene's meshes are decoded.
     ("gltf/khronos/MultipleScenes/glTF/MultipleScenes.gltf", 2, None, [0.0, 0.0, 0.0], [1.0, 1.0, 0.0]),
     ("gltf/khronos/Cameras/glTF/Cameras.gltf", 2, Some(4), [0.0, 0.0, -0.70759], [1.0, 0.706623, 0.0]),
     ("gltf/khronos/Box With Spaces/glTF/Box With Spaces.gltf", 12, Some(24), [-1.0, -1.0, -1.0], [1.0, 1.0, 1.0]),
-    (
-        "gltf/khronos/TextureTransformTest/glTF/TextureTransformTest.gltf",
-        24,
-        Some(36),
-        [-1.6, -1.141267, 0.0],
-        [1.6, 1.05, 0.01],
-    ),
+    ("gltf/khronos/TextureTransformTest/glTF/TextureTransformTest.gltf", 24, Some(36), [-1.6, -1.141267, 0.0], [1.6, 1.05, 0.01]),
     ("gltf/khronos/SimpleSkin/glTF/SimpleSkin.gltf", 8, Some(10), [-0.5, 0.0, 0.0], [0.5, 2.0, 0.0]),
     ("gltf/khronos/SimpleMorph/glTF/SimpleMorph.gltf", 1, Some(3), [0.0, 0.0, 0.0], [1.0, 0.5, 0.0]),
     ("gltf/khronos/AnimatedMorphCube/glTF-Binary/AnimatedMorphCube.glb", 12, Some(24), [-1.0, -1.0, -1.0], [1.0, 1.0, 1.0]),
-    (
-        "gltf/khronos/RiggedSimple/glTF-Binary/RiggedSimple.glb",
-        188,
-        Some(160),
-        [-1.0, -4.575077, -1.0],
-        [1.0, 4.575077, 1.0],
-    ),
-    (
-        "gltf/khronos/Fox/glTF-Binary/Fox.glb",
-        576,
-        Some(1728),
-        [-12.592718, -0.121745, -88.095001],
-        [12.592718, 78.907188, 66.624863],
-    ),
-    (
-        "gltf/khronos/MetalRoughSpheresNoTextures/glTF-Binary/MetalRoughSpheresNoTextures.glb",
-        1040409,
-        Some(528291),
-        [-0.000924, -0.00101, -0.00335],
-        [0.006477, 0.006494, 0.00035],
-    ),
+    ("gltf/khronos/RiggedSimple/glTF-Binary/RiggedSimple.glb", 188, Some(160), [-1.0, -4.575077, -1.0], [1.0, 4.575077, 1.0]),
+    ("gltf/khronos/Fox/glTF-Binary/Fox.glb", 576, Some(1728), [-12.592718, -0.121745, -88.095001], [12.592718, 78.907188, 66.624863]),
+    ("gltf/khronos/MetalRoughSpheresNoTextures/glTF-Binary/MetalRoughSpheresNoTextures.glb", 1040409, Some(528291), [-0.000924, -0.00101, -0.00335], [0.006477, 0.006494, 0.00035]),
     ("gltf/edge/assimp/BoxBadNormals.glb", 12, Some(24), [-0.5, -0.5, -0.5], [0.5, 0.5, 0.5]),
-    (
-        "gltf/edge/trimesh/mode5.gltf",
-        2786,
-        Some(104696),
-        [-18.506493, 1.777765, 15.685872],
-        [38.643507, 66.313521, 91.803636],
-    ),
-    (
-        "gltf/edge/trimesh/no_indices_3storybuilding.glb",
-        72,
-        Some(216),
-        [-23.207142, 0.0, 0.0],
-        [32.873001, 9.0, 63.361408],
-    ),
+    ("gltf/edge/trimesh/mode5.gltf", 2786, Some(104696), [-18.506493, 1.777765, 15.685872], [38.643507, 66.313521, 91.803636]),
+    ("gltf/edge/trimesh/no_indices_3storybuilding.glb", 72, Some(216), [-23.207142, -0.0, 0.0], [32.873001, 9.0, 63.361408]),
 ];
 
 #[test]
@@ -341,7 +288,9 @@ fn validator_glbs_give_clear_errors() {
     };
     assert_eq!(gltf_import("empty_file.glb").unwrap_err(), ImportError::Empty);
     assert!(matches!(gltf_import("no_header.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("neither")));
-    assert!(matches!(gltf_import("invalid_magic.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("neither")));
+    assert!(
+        matches!(gltf_import("invalid_magic.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("neither"))
+    );
     assert!(
         matches!(gltf_import("invalid_version.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("version 0"))
     );
@@ -355,8 +304,12 @@ fn validator_glbs_give_clear_errors() {
     ));
     let chunk_too_big = gltf_import("chunk_too_big.glb").unwrap_err();
     assert!(matches!(&chunk_too_big, ImportError::Malformed(m) if m.contains("runs past")), "{chunk_too_big}");
-    assert!(matches!(gltf_import("two_bin_chunks.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("first GLB chunk")));
-    assert!(matches!(gltf_import("unknown_chunk.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("first GLB chunk")));
+    assert!(
+        matches!(gltf_import("two_bin_chunks.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("first GLB chunk"))
+    );
+    assert!(
+        matches!(gltf_import("unknown_chunk.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("first GLB chunk"))
+    );
     // Valid containers without meshes: accepted by the importer, refused by the sanity check.
     for name in ["valid.glb", "bom.glb", "unaligned_chunk.glb"] {
         let scene = gltf_import(name).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -494,7 +447,8 @@ fn quantized_attributes_are_dequantized() {
     doc["extensionsUsed"] = json!(["KHR_mesh_quantization"]);
     doc["extensionsRequired"] = json!(["KHR_mesh_quantization"]);
     doc["buffers"] = json!([{"byteLength": data.len(), "uri": data_uri(&data)}]);
-    doc["bufferViews"] = json!([{"buffer": 0, "byteLength": 18}, {"buffer": 0, "byteOffset": 20, "byteLength": 12, "byteStride": 4}]);
+    doc["bufferViews"] =
+        json!([{"buffer": 0, "byteLength": 18}, {"buffer": 0, "byteOffset": 20, "byteLength": 12, "byteStride": 4}]);
     doc["accessors"] = json!([
         {"bufferView": 0, "count": 3, "componentType": 5123, "type": "VEC3", "min": [0, 0, 0], "max": [1000, 1000, 0]},
         {"bufferView": 1, "count": 3, "componentType": 5120, "normalized": true, "type": "VEC3"}
@@ -562,7 +516,10 @@ fn broken_base64_is_reported() {
 fn broken_json_is_reported_with_its_position() {
     let error = import::import("x.gltf", b"{\"asset\": {\"version\": \"2.0\"},\n \"nodes\": [", &Companions::new())
         .unwrap_err();
-    assert!(matches!(&error, ImportError::Malformed(m) if m.starts_with("the glTF JSON is invalid") && m.contains("line 2")), "{error}");
+    assert!(
+        matches!(&error, ImportError::Malformed(m) if m.starts_with("the glTF JSON is invalid") && m.contains("line 2")),
+        "{error}"
+    );
     // A schema violation (accessor without count) is also reported, not panicked on.
     let mut doc = triangle();
     doc["accessors"][0].as_object_mut().unwrap().remove("count");
@@ -621,7 +578,10 @@ fn textured_triangle(image_uri: &str) -> Value {
     let mut doc = triangle();
     doc["buffers"] = json!([{"byteLength": data.len(), "uri": data_uri(&data)}]);
     doc["bufferViews"] = json!([{"buffer": 0, "byteLength": 36}, {"buffer": 0, "byteOffset": 36, "byteLength": 24}]);
-    doc["accessors"].as_array_mut().unwrap().push(json!({"bufferView": 1, "count": 3, "componentType": 5126, "type": "VEC2"}));
+    doc["accessors"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"bufferView": 1, "count": 3, "componentType": 5126, "type": "VEC2"}));
     doc["meshes"][0]["primitives"][0] = json!({"attributes": {"POSITION": 0, "TEXCOORD_0": 1}, "material": 0});
     doc["materials"] = json!([{"pbrMetallicRoughness": {"baseColorTexture": {"index": 0}}}]);
     doc["textures"] = json!([{"source": 0, "sampler": 0}]);
@@ -716,7 +676,9 @@ fn every_fixture_imports_without_panicking() {
         let result = result.unwrap_or_else(|_| panic!("{relative}: the importer panicked"));
         let known_bad = KNOWN_BAD.iter().any(|bad| relative.starts_with(bad));
         match result {
-            Ok(_) => assert!(!known_bad || relative.starts_with("gltf/validator/"), "{relative} imported but should fail"),
+            Ok(_) => {
+                assert!(!known_bad || relative.starts_with("gltf/validator/"), "{relative} imported but should fail")
+            }
             Err(e) => assert!(known_bad, "{relative}: {e}"),
         }
     }
@@ -739,7 +701,7 @@ fn split_glb(bytes: &[u8]) -> (Value, Vec<u8>) {
 
 fn build_glb(doc: &Value, bin: &[u8]) -> Vec<u8> {
     let mut json = doc.to_string().into_bytes();
-    while json.len() % 4 != 0 {
+    while !json.len().is_multiple_of(4) {
         json.push(b' ');
     }
     let mut out = b"glTF".to_vec();
@@ -763,7 +725,9 @@ fn read_vec2(doc: &Value, bin: &[u8], accessor: usize, element: usize) -> [f32; 
     let a = &doc["accessors"][accessor];
     let view = &doc["bufferViews"][a["bufferView"].as_u64().unwrap() as usize];
     let stride = view["byteStride"].as_u64().unwrap_or(8) as usize;
-    let at = view["byteOffset"].as_u64().unwrap_or(0) as usize + a["byteOffset"].as_u64().unwrap_or(0) as usize + element * stride;
+    let at = view["byteOffset"].as_u64().unwrap_or(0) as usize
+        + a["byteOffset"].as_u64().unwrap_or(0) as usize
+        + element * stride;
     let f = |o: usize| f32::from_le_bytes(bin[at + o..at + o + 4].try_into().unwrap());
     [f(0), f(4)]
 }

@@ -42,8 +42,5 @@ fn serve(args: &[String]) -> Result<()> {
     build::wasm()?;
     let server = build::server(true)?;
     println!("Starting the server; open http://{listen}/ in your browser (Ctrl-C stops it).");
-    shell::run(
-        std::process::Command::new(server).args(["--listen", &listen, "--web-dir", "web"]),
-        "share-server",
-    )
+    shell::run(std::process::Command::new(server).args(["--listen", &listen, "--web-dir", "web"]), "share-server")
 }

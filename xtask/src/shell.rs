@@ -24,10 +24,8 @@ pub fn run(command: &mut Command, what: &str) -> Result<()> {
 /// Runs a command, echoing and capturing its combined output for later parsing.
 pub fn run_capture(command: &mut Command, what: &str) -> Result<(bool, String)> {
     eprintln!("xtask: {what}");
-    let output = command
-        .stdin(std::process::Stdio::null())
-        .output()
-        .with_context(|| format!("could not start {what}"))?;
+    let output =
+        command.stdin(std::process::Stdio::null()).output().with_context(|| format!("could not start {what}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     eprint!("{stderr}");

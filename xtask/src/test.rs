@@ -19,7 +19,8 @@ pub fn run(args: &[String]) -> Result<()> {
     }
 
     let mut total = Counts::default();
-    let mut check = |ok: bool, name: &str| {
+    // Steps without their own test counts (lints, builds) count as one check each.
+    let check = |total: &mut Counts, ok: bool, name: &str| {
         if ok {
             total.passed += 1;
         } else {
@@ -30,23 +31,33 @@ pub fn run(args: &[String]) -> Result<()> {
 
     if lint {
         let (ok, _) = run_capture(cargo().args(["fmt", "--all", "--check"]), "cargo fmt --check")?;
-        check(ok, "cargo fmt --check");
+        check(&mut total, ok, "cargo fmt --check");
         let (ok, _) = run_capture(
             cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
             "clippy (native)",
         )?;
-        check(ok, "clippy native");
+        check(&mut total, ok, "clippy native");
         let (ok, _) = run_capture(
-            cargo().args(["clippy", "-p", "viewer-wasm", "--lib", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+            cargo().args([
+                "clippy",
+                "-p",
+                "viewer-wasm",
+                "--lib",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]),
             "clippy (wasm32)",
         )?;
-        check(ok, "clippy wasm32");
+        check(&mut total, ok, "clippy wasm32");
     }
 
     let (ok, output) = run_capture(cargo().args(["test", "--workspace"]), "native tests")?;
     let counts = cargo_counts(&output);
     if !ok && counts.failed == 0 {
-        check(false, "native tests (build)");
+        check(&mut total, false, "native tests (build)");
     }
     total.add(counts);
 
@@ -64,7 +75,7 @@ pub fn run(args: &[String]) -> Result<()> {
         )?;
         let counts = node_counts(&output);
         if !ok && counts.failed == 0 {
-            check(false, "browser tests (harness)");
+            check(&mut total, false, "browser tests (harness)");
         }
         total.add(counts);
     }

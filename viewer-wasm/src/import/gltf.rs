@@ -57,9 +57,6 @@ pub fn import(bytes: &[u8], companions: &Companions) -> Result<Scene, ImportErro
     // scenes or unused meshes whose data is broken or simply not needed.
     let drawn = nodes::drawn_meshes(&nodes, &root_nodes, root.meshes.len());
 
-    let mut textures = texture::Textures::new(&root, &reader, companions);
-    let materials = material::convert(&root, &mut textures);
-
     let mut notes = mesh::Notes::default();
     let mut meshes = Vec::with_capacity(root.meshes.len());
     for (index, json_mesh) in root.meshes.iter().enumerate() {
@@ -70,20 +67,22 @@ pub fn import(bytes: &[u8], companions: &Companions) -> Result<Scene, ImportErro
         }
     }
 
+    // Materials after geometry, so that only textures of materials something
+    // drawn uses are decoded (not, say, every KHR_materials_variants variant).
+    let mut used = vec![false; root.materials.len()];
+    for material in meshes.iter().flat_map(|m| &m.primitives).filter_map(|p| p.material) {
+        if let Some(flag) = used.get_mut(material) {
+            *flag = true;
+        }
+    }
+    let mut textures = texture::Textures::new(&root, &reader, companions);
+    let materials = material::convert(&root, &mut textures, &used);
+
     let (textures, texture_warnings) = textures.finish();
     warnings.extend(texture_warnings);
     warnings.extend(notes.into_warnings());
 
-    Ok(Scene {
-        format,
-        up_axis: UpAxis::Y,
-        meshes,
-        materials,
-        textures,
-        nodes,
-        root_nodes,
-        warnings,
-    })
+    Ok(Scene { format, up_axis: UpAxis::Y, meshes, materials, textures, nodes, root_nodes, warnings })
 }
 
 /// True when the first character after an optional UTF-8 BOM and whitespace is `{`.

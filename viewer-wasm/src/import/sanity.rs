@@ -13,7 +13,7 @@ pub fn sanity_check(scene: &Scene) -> Result<(), ImportError> {
         for (p, primitive) in mesh.primitives.iter().enumerate() {
             let what = || format!("Mesh {m} ('{}'), primitive {p}", mesh.name);
             let vertex_count = primitive.positions.len();
-            if primitive.indices.len() % 3 != 0 {
+            if !primitive.indices.len().is_multiple_of(3) {
                 return Err(ImportError::Malformed(format!(
                     "{} has {} indices, which is not a whole number of triangles.",
                     what(),
@@ -34,10 +34,7 @@ pub fn sanity_check(scene: &Scene) -> Result<(), ImportError> {
                 && primitive.uvs.as_ref().is_none_or(|a| a.len() == vertex_count)
                 && primitive.colors.as_ref().is_none_or(|a| a.len() == vertex_count);
             if !lengths_ok {
-                return Err(ImportError::Malformed(format!(
-                    "{} has attribute arrays of different lengths.",
-                    what()
-                )));
+                return Err(ImportError::Malformed(format!("{} has attribute arrays of different lengths.", what())));
             }
             if primitive.material.is_some_and(|i| i >= scene.materials.len()) {
                 return Err(ImportError::Malformed(format!("{} uses a material that does not exist.", what())));

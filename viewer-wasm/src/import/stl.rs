@@ -30,15 +30,26 @@ pub fn is_binary_stl(bytes: &[u8]) -> bool {
     }
 }
 
-/// True when the file starts with `solid` and has ASCII STL keywords soon after.
+/// True when the file starts with `solid` (any case, after blank or `#` comment
+/// lines) and has ASCII STL keywords soon after.
 pub fn looks_like_ascii_stl(bytes: &[u8]) -> bool {
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(bytes.len());
-    let rest = &bytes[start..];
-    if !rest.starts_with(b"solid") {
+    let probe = &bytes[..bytes.len().min(4096)];
+    let mut rest = probe;
+    loop {
+        let start = rest.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len());
+        rest = &rest[start..];
+        if rest.first() == Some(&b'#') {
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            rest = &rest[end..];
+            continue;
+        }
+        break;
+    }
+    if rest.len() < 5 || !rest[..5].eq_ignore_ascii_case(b"solid") {
         return false;
     }
-    let probe = &rest[..rest.len().min(4096)];
-    probe.windows(5).any(|w| w == b"facet") || probe.windows(8).any(|w| w == b"endsolid")
+    let lower = probe.to_ascii_lowercase();
+    lower.windows(5).any(|w| w == b"facet") || lower.windows(8).any(|w| w == b"endsolid")
 }
 
 pub fn import_binary(bytes: &[u8]) -> Result<Scene, ImportError> {
@@ -86,19 +97,13 @@ pub fn import_binary(bytes: &[u8]) -> Result<Scene, ImportError> {
     }
 
     let indices = (0..positions.len() as u32).collect();
-    let primitive = Primitive {
-        positions,
-        normals,
-        uvs: None,
-        colors: any_color.then_some(colors),
-        indices,
-        material: None,
-    };
+    let primitive =
+        Primitive { positions, normals, uvs: None, colors: any_color.then_some(colors), indices, material: None };
     let mut scene = Scene::single_mesh(
         SourceFormat::StlBinary,
         UpAxis::Z,
         Mesh { name: header_name(header), primitives: vec![primitive] },
-        vec![Material { double_sided: true, ..Material::default() }],
+        vec![stl_material()],
     );
     scene.meshes[0].primitives[0].material = Some(0);
     let trailing = bytes.len() - needed as usize;
@@ -137,9 +142,7 @@ impl ColorConvention {
         match at {
             Some(i) if i + 10 <= header.len() => {
                 let c = &header[i + 6..i + 10];
-                ColorConvention::Magics {
-                    default: [c[0], c[1], c[2], c[3]].map(|v| srgb_to_linear(v as f32 / 255.0)),
-                }
+                ColorConvention::Magics { default: [c[0], c[1], c[2], c[3]].map(|v| srgb_to_linear(v as f32 / 255.0)) }
             }
             _ => ColorConvention::SolidView,
         }
@@ -230,7 +233,7 @@ impl<'a> Tokens<'a> {
 pub fn import_ascii(bytes: &[u8]) -> Result<Scene, ImportError> {
     let mut tokens = Tokens { bytes, at: 0, line: 0 };
     let mut meshes = Vec::new();
-    let mut current: Option<(String, Vec<[f32; 3]>, Vec<[f32; 3]>)> = None;
+    let mut current: Option<Solid> = None;
     let mut polygon: Vec<[f32; 3]> = Vec::with_capacity(3);
 
     while let Some(token) = tokens.next() {
@@ -249,13 +252,12 @@ pub fn import_ascii(bytes: &[u8]) -> Result<Scene, ImportError> {
                     return Err(tokens.error("'solid' inside another solid (missing 'endsolid')"));
                 }
                 let name = String::from_utf8_lossy(tokens.rest_of_line()).trim().to_string();
-                current = Some((name, Vec::new(), Vec::new()));
+                current = Some(Solid { name, positions: Vec::new(), normals: Vec::new() });
             }
             b"endsolid" => {
                 tokens.skip_line();
-                let (name, positions, normals) =
-                    current.take().ok_or_else(|| tokens.error("'endsolid' without 'solid'"))?;
-                meshes.push(finish_ascii_mesh(name, positions, normals));
+                let solid = current.take().ok_or_else(|| tokens.error("'endsolid' without 'solid'"))?;
+                meshes.push(solid.into_mesh());
             }
             b"facet" => {
                 if current.is_none() {
@@ -273,7 +275,7 @@ pub fn import_ascii(bytes: &[u8]) -> Result<Scene, ImportError> {
                 polygon.push(v);
             }
             b"endloop" => {
-                let Some((_, positions, normals)) = current.as_mut() else {
+                let Some(Solid { positions, normals, .. }) = current.as_mut() else {
                     return Err(tokens.error("'endloop' outside a solid"));
                 };
                 if polygon.len() < 3 {
@@ -289,29 +291,23 @@ pub fn import_ascii(bytes: &[u8]) -> Result<Scene, ImportError> {
             // Some tools write '#' comment lines; lenient readers accept them, so do we.
             comment if comment.starts_with(b"#") => tokens.skip_line(),
             other => {
-                return Err(tokens.error(&format!(
-                    "unexpected '{}'",
-                    String::from_utf8_lossy(&other[..other.len().min(40)])
-                )));
+                return Err(
+                    tokens.error(&format!("unexpected '{}'", String::from_utf8_lossy(&other[..other.len().min(40)])))
+                );
             }
         }
     }
     let mut warnings = Vec::new();
-    if let Some((name, positions, normals)) = current.take() {
+    if let Some(solid) = current.take() {
         // Common in hand-edited files; keep what was read rather than refusing the file.
         warnings.push("The file ends without 'endsolid'; the triangles read so far are shown.".to_string());
-        meshes.push(finish_ascii_mesh(name, positions, normals));
+        meshes.push(solid.into_mesh());
     }
     meshes.retain(|m: &Mesh| m.primitives[0].triangle_count() > 0);
     if meshes.is_empty() {
         return Err(ImportError::NoGeometry);
     }
-    let mut scene = Scene::single_mesh(
-        SourceFormat::StlAscii,
-        UpAxis::Z,
-        Mesh::default(),
-        vec![Material { double_sided: true, ..Material::default() }],
-    );
+    let mut scene = Scene::single_mesh(SourceFormat::StlAscii, UpAxis::Z, Mesh::default(), vec![stl_material()]);
     scene.nodes.clear();
     scene.root_nodes.clear();
     for (i, mut mesh) in meshes.into_iter().enumerate() {
@@ -333,10 +329,25 @@ pub fn import_ascii(bytes: &[u8]) -> Result<Scene, ImportError> {
     Ok(scene)
 }
 
-fn finish_ascii_mesh(name: String, positions: Vec<[f32; 3]>, normals: Vec<[f32; 3]>) -> Mesh {
-    let indices = (0..positions.len() as u32).collect();
-    Mesh {
-        name,
-        primitives: vec![Primitive { positions, normals, uvs: None, colors: None, indices, material: None }],
+/// One `solid … endsolid` block being read.
+struct Solid {
+    name: String,
+    positions: Vec<[f32; 3]>,
+    normals: Vec<[f32; 3]>,
+}
+
+impl Solid {
+    fn into_mesh(self) -> Mesh {
+        let Solid { name, positions, normals } = self;
+        let indices = (0..positions.len() as u32).collect();
+        Mesh {
+            name,
+            primitives: vec![Primitive { positions, normals, uvs: None, colors: None, indices, material: None }],
+        }
     }
+}
+
+/// STL has no materials: a neutral light grey, two-sided because STL winding is often wrong.
+fn stl_material() -> Material {
+    Material { name: "STL".into(), base_color_factor: [0.8, 0.8, 0.8, 1.0], double_sided: true, ..Material::default() }
 }

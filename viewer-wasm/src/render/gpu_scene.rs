@@ -61,7 +61,13 @@ struct DrawUniform {
 
 /// Creates a buffer filled through the queue rather than `mapped_at_creation`:
 /// browsers may refuse large mapped-at-creation allocations in workers.
-fn buffer(device: &wgpu::Device, queue: &wgpu::Queue, label: &str, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
+fn buffer(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    label: &str,
+    bytes: &[u8],
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
     // Sizes must be multiples of 4 for writes; zero-sized buffers are not allowed either.
     let size = (bytes.len() as u64).div_ceil(4).max(1) * 4;
     let buffer = device.create_buffer(&wgpu::BufferDescriptor {
@@ -70,7 +76,7 @@ fn buffer(device: &wgpu::Device, queue: &wgpu::Queue, label: &str, bytes: &[u8],
         usage: usage | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
     });
-    if bytes.len() % 4 == 0 {
+    if bytes.len().is_multiple_of(4) {
         queue.write_buffer(&buffer, 0, bytes);
     } else {
         let mut padded = bytes.to_vec();
@@ -92,7 +98,8 @@ impl GpuScene {
         scene: &Scene,
         up_axis: UpAxis,
     ) -> GpuScene {
-        let textures: Vec<wgpu::TextureView> = scene.textures.iter().map(|t| upload_texture(device, queue, t)).collect();
+        let textures: Vec<wgpu::TextureView> =
+            scene.textures.iter().map(|t| upload_texture(device, queue, t)).collect();
         let white = upload_texture(device, queue, &white_texture());
         let mut materials: Vec<GpuMaterial> = scene
             .materials
@@ -127,7 +134,12 @@ impl GpuScene {
         for instance in scene.mesh_instances() {
             for primitive in 0..scene.meshes[instance.mesh].primitives.len() {
                 let uniform_offset = (draws.len() as u64 * DRAW_UNIFORM_STRIDE) as u32;
-                draws.push(DrawItem { mesh: instance.mesh, primitive, world_from_mesh: instance.world_from_mesh, uniform_offset });
+                draws.push(DrawItem {
+                    mesh: instance.mesh,
+                    primitive,
+                    world_from_mesh: instance.world_from_mesh,
+                    uniform_offset,
+                });
             }
         }
         // A frame always has the grid draw at slot `draws.len()`, so allocate one more.
@@ -215,7 +227,8 @@ impl GpuScene {
                 for t in tris.chunks_exact(3) {
                     lines.extend_from_slice(&[t[0], t[1], t[1], t[2], t[2], t[0]]);
                 }
-                let buf = buffer(device, queue, "wire indices", bytemuck::cast_slice(&lines), wgpu::BufferUsages::INDEX);
+                let buf =
+                    buffer(device, queue, "wire indices", bytemuck::cast_slice(&lines), wgpu::BufferUsages::INDEX);
                 primitive.wire_indices = Some((buf, lines.len() as u32));
             }
         }
@@ -337,7 +350,8 @@ fn address_mode(mode: WrapMode) -> wgpu::AddressMode {
 }
 
 fn make_sampler(device: &wgpu::Device, texture: Option<&Texture>) -> wgpu::Sampler {
-    let (u, v, nearest) = texture.map_or((WrapMode::Repeat, WrapMode::Repeat, false), |t| (t.wrap_u, t.wrap_v, t.nearest));
+    let (u, v, nearest) =
+        texture.map_or((WrapMode::Repeat, WrapMode::Repeat, false), |t| (t.wrap_u, t.wrap_v, t.nearest));
     device.create_sampler(&wgpu::SamplerDescriptor {
         label: Some("base colour"),
         address_mode_u: address_mode(u),

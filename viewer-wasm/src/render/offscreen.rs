@@ -87,7 +87,11 @@ impl Offscreen {
             texture.as_image_copy(),
             wgpu::TexelCopyBufferInfo {
                 buffer: &readback,
-                layout: wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(padded_row), rows_per_image: None },
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(padded_row),
+                    rows_per_image: None,
+                },
             },
             wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
         );
@@ -96,9 +100,7 @@ impl Offscreen {
         readback.map_async(wgpu::MapMode::Read, .., move |result| {
             let _ = sender.send(result);
         });
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| OffscreenError::Readback(e.to_string()))?;
+        self.device.poll(wgpu::PollType::wait_indefinitely()).map_err(|e| OffscreenError::Readback(e.to_string()))?;
         receiver
             .recv()
             .map_err(|e| OffscreenError::Readback(e.to_string()))?

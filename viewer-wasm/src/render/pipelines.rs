@@ -126,10 +126,7 @@ impl Pipelines {
                     compilation_options: Default::default(),
                     buffers,
                 },
-                primitive: wgpu::PrimitiveState {
-                    topology: wgpu::PrimitiveTopology::LineList,
-                    ..Default::default()
-                },
+                primitive: wgpu::PrimitiveState { topology: wgpu::PrimitiveTopology::LineList, ..Default::default() },
                 depth_stencil: Some(wgpu::DepthStencilState {
                     format: DEPTH_FORMAT,
                     depth_write_enabled: Some(false),
@@ -177,12 +174,7 @@ impl Pipelines {
                 (false, true) => "vs_color",
                 (true, true) => "vs_uv_color",
             };
-            let buffers = [
-                Some(POSITION),
-                Some(NORMAL),
-                key.has_uv.then_some(UV),
-                key.has_color.then_some(COLOR),
-            ];
+            let buffers = [Some(POSITION), Some(NORMAL), key.has_uv.then_some(UV), key.has_color.then_some(COLOR)];
             device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
                 label: Some("mesh"),
                 layout: Some(layout),

@@ -153,7 +153,13 @@ impl Renderer {
         wgpu::Color { r: encode(r) as f64, g: encode(g) as f64, b: encode(b) as f64, a: 1.0 }
     }
 
-    fn draw_scene(&mut self, device: &wgpu::Device, pass: &mut wgpu::RenderPass<'_>, scene: &GpuScene, settings: &ViewSettings) {
+    fn draw_scene(
+        &mut self,
+        device: &wgpu::Device,
+        pass: &mut wgpu::RenderPass<'_>,
+        scene: &GpuScene,
+        settings: &ViewSettings,
+    ) {
         pass.set_bind_group(0, &self.frame_bind_group, &[]);
         // Opaque first, then blended, so transparent surfaces show what is behind them.
         for blended in [false, true] {
@@ -169,7 +175,9 @@ impl Renderer {
                 pass.set_bind_group(2, &material.bind_group, &[]);
                 pass.set_vertex_buffer(0, primitive.positions.slice(..));
                 pass.set_vertex_buffer(1, primitive.normals.slice(..));
-                if key.has_uv && let Some(uvs) = &primitive.uvs {
+                if key.has_uv
+                    && let Some(uvs) = &primitive.uvs
+                {
                     pass.set_vertex_buffer(2, uvs.slice(..));
                 }
                 if let Some(colors) = &primitive.colors {
@@ -191,7 +199,9 @@ impl Renderer {
                 }
             }
         }
-        if settings.grid && let Some((grid, count)) = &scene.grid {
+        if settings.grid
+            && let Some((grid, count)) = &scene.grid
+        {
             pass.set_pipeline(&self.pipelines.grid);
             pass.set_bind_group(1, &scene.draw_bind_group, &[scene.grid_uniform_offset()]);
             pass.set_vertex_buffer(0, grid.slice(..));

@@ -75,9 +75,9 @@ impl<'a> Buffers<'a> {
             Err(Unavailable::BadDataUri { reason }) => {
                 Err(ImportError::Malformed(format!("buffer {index} is embedded as a data URI, but {reason}.")))
             }
-            Err(Unavailable::NoGlbBin) => Err(ImportError::Malformed(
-                "buffer 0 refers to the GLB's binary chunk, but the file has none.".into(),
-            )),
+            Err(Unavailable::NoGlbBin) => {
+                Err(ImportError::Malformed("buffer 0 refers to the GLB's binary chunk, but the file has none.".into()))
+            }
             Err(Unavailable::NoUri) => Err(ImportError::Malformed(format!(
                 "buffer {index} has no uri, so its data is missing (only the first buffer of a GLB may omit it)."
             ))),
@@ -95,7 +95,7 @@ impl<'a> Buffers<'a> {
         let declared = self.root.buffers.get(buffer_index).map_or(0, |b| b.byte_length.0);
         let data = self.data(buffer_index)?;
         let start = view.byte_offset.map_or(0, |o| o.0);
-        let end = start.checked_add(view.byte_length.0).unwrap_or(u64::MAX);
+        let end = start.saturating_add(view.byte_length.0);
         if end > declared {
             return Err(ImportError::Malformed(format!(
                 "buffer view {index} covers bytes {start}..{end} of buffer {buffer_index}, which is only {declared} bytes long."

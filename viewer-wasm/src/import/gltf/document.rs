@@ -182,7 +182,8 @@ mod tests {
 
     #[test]
     fn broken_json_reports_position() {
-        let Err(ImportError::Malformed(message)) = parse(b"{\"asset\": {\"version\": \"2.0\"},\n  oops}", &mut Vec::new())
+        let Err(ImportError::Malformed(message)) =
+            parse(b"{\"asset\": {\"version\": \"2.0\"},\n  oops}", &mut Vec::new())
         else {
             panic!("expected Malformed")
         };

@@ -131,8 +131,10 @@ fn past_end(what: String, needed: u64, limit: usize, actual: usize) -> ImportErr
 }
 
 fn chunk_type_name(kind: u32) -> String {
+    // Chunk types are four ASCII bytes, NUL-padded ("BIN\0").
     kind.to_le_bytes()
         .iter()
+        .filter(|&&b| b != 0)
         .map(|&b| if b.is_ascii_graphic() { b as char } else { '?' })
         .collect()
 }

@@ -10,16 +10,23 @@ use super::texture::Textures;
 use crate::model::{AlphaMode, Material};
 
 /// One [`Material`] per glTF material, in the same order, so primitive
-/// material indices carry over unchanged.
-pub fn convert(root: &json::Root, textures: &mut Textures) -> Vec<Material> {
+/// material indices carry over unchanged. Textures are decoded only for the
+/// materials flagged in `used`; the others keep no texture.
+pub fn convert(root: &json::Root, textures: &mut Textures, used: &[bool]) -> Vec<Material> {
     root.materials
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(index, m)| {
+            let used = used.get(index).copied().unwrap_or(false);
             let pbr = &m.pbr_metallic_roughness;
             Material {
                 name: m.name.clone().unwrap_or_default(),
                 base_color_factor: pbr.base_color_factor.0.map(|c| unit(c, 1.0)),
-                base_color_texture: pbr.base_color_texture.as_ref().and_then(|info| textures.get(info.index.value())),
+                base_color_texture: pbr
+                    .base_color_texture
+                    .as_ref()
+                    .filter(|_| used)
+                    .and_then(|info| textures.get(info.index.value())),
                 metallic_factor: unit(pbr.metallic_factor.0, 1.0),
                 roughness_factor: unit(pbr.roughness_factor.0, 1.0),
                 alpha_mode: match m.alpha_mode {

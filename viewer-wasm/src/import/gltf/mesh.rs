@@ -82,7 +82,9 @@ fn convert_primitive(
             notes.non_triangle += 1;
             return Ok(None);
         }
-        Checked::Invalid => return Err(ImportError::Malformed(format!("{what} has an invalid mode."))),
+        Checked::Invalid => {
+            return Err(ImportError::Malformed(format!("{what} has an invalid mode.")));
+        }
     };
     let attribute = |semantic: Semantic| primitive.attributes.get(&Checked::Valid(semantic)).map(|i| i.value());
     let Some(position_accessor) = attribute(Semantic::Positions) else {
@@ -138,14 +140,7 @@ fn convert_primitive(
         None => None,
     };
 
-    Ok(Some(Primitive {
-        positions,
-        normals,
-        uvs,
-        colors,
-        indices,
-        material: primitive.material.map(|m| m.value()),
-    }))
+    Ok(Some(Primitive { positions, normals, uvs, colors, indices, material: primitive.material.map(|m| m.value()) }))
 }
 
 /// The UV set the primitive's base-colour texture samples: its `texCoord`
@@ -261,8 +256,7 @@ mod tests {
     use crate::import::gltf::buffers::Buffers;
 
     fn with_reader(f: impl FnOnce(&Reader)) {
-        let root: json::Root =
-            serde_json::from_str(r#"{"asset":{"version":"2.0"}}"#).unwrap_or_else(|e| panic!("{e}"));
+        let root: json::Root = serde_json::from_str(r#"{"asset":{"version":"2.0"}}"#).unwrap_or_else(|e| panic!("{e}"));
         let companions = Companions::new();
         let buffers = Buffers::new(&root, false, None, &companions);
         f(&Reader::new(&root, &buffers));

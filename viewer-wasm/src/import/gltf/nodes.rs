@@ -78,7 +78,9 @@ pub fn drawn_meshes(nodes: &[Node], roots: &[usize], mesh_count: usize) -> Vec<b
     let mut visited = vec![false; nodes.len()];
     let mut stack: Vec<usize> = roots.to_vec();
     while let Some(index) = stack.pop() {
-        let Some(seen) = visited.get_mut(index) else { continue };
+        let Some(seen) = visited.get_mut(index) else {
+            continue;
+        };
         if std::mem::replace(seen, true) {
             continue;
         }
@@ -107,10 +109,9 @@ mod tests {
 
     #[test]
     fn trs_order_is_translate_rotate_scale() {
-        let json: json::scene::Node = serde_json::from_str(
-            r#"{"translation":[1,0,0],"rotation":[0,0,0.7071068,0.7071068],"scale":[2,2,2]}"#,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
+        let json: json::scene::Node =
+            serde_json::from_str(r#"{"translation":[1,0,0],"rotation":[0,0,0.7071068,0.7071068],"scale":[2,2,2]}"#)
+                .unwrap_or_else(|e| panic!("{e}"));
         let m = local_transform(&json, &mut 0);
         let p = m.transform_point3(Vec3::X);
         assert!((p - Vec3::new(1.0, 2.0, 0.0)).length() < 1e-5, "{p}");
@@ -118,7 +119,8 @@ mod tests {
 
     #[test]
     fn zero_quaternion_is_identity() {
-        let json: json::scene::Node = serde_json::from_str(r#"{"rotation":[0,0,0,0]}"#).unwrap_or_else(|e| panic!("{e}"));
+        let json: json::scene::Node =
+            serde_json::from_str(r#"{"rotation":[0,0,0,0]}"#).unwrap_or_else(|e| panic!("{e}"));
         let mut zero = 0;
         assert_eq!(local_transform(&json, &mut zero), Mat4::IDENTITY);
         assert_eq!(zero, 1);

@@ -1,8 +1,8 @@
 //! glTF textures → decoded RGBA8 [`Texture`]s with their sampler settings.
 //!
-//! A texture is decoded only when a material uses it as its base colour (the
-//! one texture the viewer shades with), and each glTF texture becomes at most
-//! one [`Texture`]. A texture that cannot be used — missing file, unsupported
+//! A texture is decoded only when a drawn material uses it as its base colour
+//! (the one texture the viewer shades with), and each glTF texture becomes at
+//! most one [`Texture`]. A texture that cannot be used — missing file, unsupported
 //! format, broken data, absurd size — is a warning, and its material is shown
 //! untextured: a model without its picture is still worth seeing.
 //!
@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use gltf::json;
-use gltf::json::validation::Checked;
 use gltf::json::texture::{MagFilter, WrappingMode};
+use gltf::json::validation::Checked;
 use image::{ImageReader, Limits};
 
 use super::accessor::Reader;
@@ -23,8 +23,8 @@ use super::uri::decode_data_uri;
 use crate::import::Companions;
 use crate::model::{Texture, WrapMode};
 
-/// Largest accepted width or height (also the WebGPU `maxTextureDimension2D`
-/// that common desktop GPUs offer).
+/// Largest accepted width or height (the largest 2D texture most desktop GPUs
+/// support; the renderer may still have to scale down for smaller limits).
 pub const MAX_SIDE: u32 = 16384;
 /// Largest accepted pixel count (256 Mpx, 1 GiB as RGBA8).
 pub const MAX_PIXELS: u64 = 1 << 28;
