@@ -10,8 +10,10 @@ const forceWebgl2 = params.get('backend') === 'webgl2';
 
 let worker = null;
 let canvas = $('view');
-let lastEntries = null; // the last successfully loaded selection, to restore after a cancel
-let pendingEntries = null;
+// What is shown and what is being loaded: { entries } for files, { url } for a URL.
+// The last good source is loaded again after a cancel, which restarts the worker.
+let lastSource = null;
+let pendingSource = null;
 let loading = false;
 
 function setState(state) {
@@ -81,14 +83,14 @@ function onWorkerMessage(event) {
       document.body.dataset.backend = m.backend;
       sendAllOptions();
       setState('ready');
-      if (pendingEntries) startLoad(pendingEntries);
+      if (pendingSource) startLoad(pendingSource);
       break;
     case 'progress':
       showProgress(m);
       break;
     case 'loaded':
       loading = false;
-      lastEntries = pendingEntries;
+      lastSource = pendingSource;
       $('progress').hidden = true;
       $('drop-hint').classList.add('hidden');
       showInfo(m.info);
@@ -157,15 +159,20 @@ function canvasPixels() {
   return { width: Math.max(1, Math.round(rect.width * dpr)), height: Math.max(1, Math.round(rect.height * dpr)) };
 }
 
-function startLoad(entries) {
-  if (!entries || entries.length === 0) return;
+function startLoad(source) {
+  if (!source || (source.entries && source.entries.length === 0)) return;
   clearError();
-  pendingEntries = entries;
+  pendingSource = source;
   if (document.body.dataset.state === 'starting') return; // sent once the worker is ready
   loading = true;
   setState('loading');
-  showProgress({ phase: 'reading', name: entries[0].file.name, loaded: 0, total: entries[0].file.size });
-  send({ type: 'load', entries });
+  if (source.url) {
+    showProgress({ phase: 'downloading', name: source.url, loaded: 0, total: 0 });
+    send({ type: 'loadUrl', url: source.url });
+  } else {
+    showProgress({ phase: 'reading', name: source.entries[0].file.name, loaded: 0, total: source.entries[0].file.size });
+    send({ type: 'load', entries: source.entries });
+  }
 }
 
 function cancelLoad() {
@@ -174,9 +181,8 @@ function cancelLoad() {
   $('progress').hidden = true;
   // Parsing runs to completion inside the worker, so cancelling means replacing
   // it; the previous model, if any, is loaded again from the files in memory.
-  pendingEntries = lastEntries;
+  pendingSource = lastSource;
   startWorker();
-  if (!lastEntries) pendingEntries = null;
 }
 
 const OPTIONS = ['projection', 'shading', 'wireframe', 'grid', 'background'];
@@ -199,18 +205,13 @@ $('screenshot').addEventListener('click', () => send({ type: 'screenshot' }));
 $('cancel').addEventListener('click', cancelLoad);
 $('file-input').addEventListener('change', (e) => {
   const files = [...e.target.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
-  startLoad(files);
+  startLoad({ entries: files });
   e.target.value = '';
 });
 $('url-form').addEventListener('submit', (e) => {
   e.preventDefault();
   const url = $('url-input').value.trim();
-  if (!url) return;
-  clearError();
-  loading = true;
-  setState('loading');
-  showProgress({ phase: 'downloading', name: url, loaded: 0, total: 0 });
-  send({ type: 'loadUrl', url: new URL(url, location.href).href });
+  if (url) startLoad({ url: new URL(url, location.href).href });
 });
 
 const stage = $('stage');
@@ -222,7 +223,7 @@ stage.addEventListener('dragleave', () => stage.classList.remove('dragging'));
 stage.addEventListener('drop', async (e) => {
   e.preventDefault();
   stage.classList.remove('dragging');
-  startLoad(await filesFromDrop(e.dataTransfer));
+  startLoad({ entries: await filesFromDrop(e.dataTransfer) });
 });
 
 new ResizeObserver(() => send({ type: 'resize', ...canvasPixels() })).observe(stage);

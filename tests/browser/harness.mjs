@@ -14,7 +14,10 @@ export const fixture = (name) => path.join(repoRoot, 'tests', 'fixtures', name);
 export async function startServer() {
   const bin = process.env.SHARE_SERVER_BIN || path.join(repoRoot, 'target', 'debug', 'share-server');
   const webDir = process.env.WEB_DIR || path.join(repoRoot, 'web');
-  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--web-dir', webDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--web-dir', webDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+  });
   let buffered = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start within 20 s')), 20000);

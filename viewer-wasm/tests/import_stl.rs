@@ -19,7 +19,14 @@ struct Reference {
     meshes: usize,
 }
 
-const fn r(path: &'static str, triangles: usize, min: [f32; 3], max: [f32; 3], ascii: bool, meshes: usize) -> Reference {
+const fn r(
+    path: &'static str,
+    triangles: usize,
+    min: [f32; 3],
+    max: [f32; 3],
+    ascii: bool,
+    meshes: usize,
+) -> Reference {
     Reference { path, triangles, bounds_min: min, bounds_max: max, ascii, meshes }
 }
 
@@ -30,7 +37,14 @@ const CORPUS: &[Reference] = &[
     r("numpy-stl/binary/HalfDonut.stl", 288, [0.0, 0.0, 0.0], [3.0, 0.5, 3.0], false, 1),
     r("numpy-stl/binary/Star.stl", 68, [2e-06, 0.0, 0.0], [2.59808, 0.35, 3.0], false, 1),
     r("trimesh/angle_block.STL", 704, [-0.669291, -0.0, -1.351984], [0.669291, 1.0, 0.0], false, 1),
-    r("trimesh/20mm-xyz-cube.stl", 260, [-47.951893, -4.908014, -30.981464], [-27.951891, 15.091986, -10.981464], false, 1),
+    r(
+        "trimesh/20mm-xyz-cube.stl",
+        260,
+        [-47.951893, -4.908014, -30.981464],
+        [-27.951891, 15.091986, -10.981464],
+        false,
+        1,
+    ),
     r("trimesh/multibody.stl", 32, [-0.51079, -0.71881, -0.051932], [0.125242, 0.369622, 0.287996], true, 2),
     r("trimesh/busted.STL", 3878, [-5.398265, 18.300524, -9.935678], [5.277234, 29.685246, -0.363277], false, 1),
     r("trimesh/soup.stl", 100, [0.002359, 0.002531, 0.006098], [0.999805, 0.999055, 0.999005], false, 1),
