@@ -49,7 +49,7 @@ function showProgress({ phase, name, loaded, total }) {
   $('progress-figures').textContent =
     percent === null ? formatBytes(loaded) : `${formatBytes(loaded)} of ${formatBytes(total)} (${percent}%)`;
   if (percent === null) $('progress-bar').removeAttribute('value');
-  else $('progress-bar').value = phase === 'parsing' ? 100 : percent;
+  else $('progress-bar').value = percent;
 }
 
 function showInfo(info) {
@@ -97,6 +97,9 @@ function onWorkerMessage(event) {
       $('up').value = m.upAxis;
       showScale(m.gridSpacing);
       document.body.dataset.loadMs = String(Math.round(m.timings.totalMs));
+      // For `cargo xtask bench`: bytes in memory → parsed, then → first frame (the 'timing' message).
+      document.body.dataset.parseMs = m.timings.sinceBytesMs.toFixed(1);
+      delete document.body.dataset.firstFrameMs;
       setState('loaded');
       break;
     case 'grid':
@@ -104,6 +107,9 @@ function onWorkerMessage(event) {
       break;
     case 'frame':
       document.body.dataset.frames = String(m.frames);
+      break;
+    case 'timing':
+      document.body.dataset.firstFrameMs = m.firstFrameMs.toFixed(1);
       break;
     case 'screenshot': {
       const a = document.createElement('a');

@@ -128,15 +128,47 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Detected> {
     None
 }
 
+/// Reports how far a parse has got, as a fraction from 0 to 1. Importers call
+/// it every few thousand elements; [`Progress::report`] drops updates of less
+/// than one percent so that a JavaScript callback behind it stays cheap.
+pub struct Progress<'a> {
+    callback: &'a mut dyn FnMut(f32),
+    last_reported: f32,
+}
+
+impl<'a> Progress<'a> {
+    pub fn new(callback: &'a mut dyn FnMut(f32)) -> Self {
+        Progress { callback, last_reported: 0.0 }
+    }
+
+    pub fn report(&mut self, fraction: f32) {
+        let fraction = fraction.clamp(0.0, 1.0);
+        if fraction - self.last_reported >= 0.01 {
+            self.last_reported = fraction;
+            (self.callback)(fraction);
+        }
+    }
+}
+
 /// Imports one model file. `companions` supplies external resources of a `.gltf`.
 pub fn import(name: &str, bytes: &[u8], companions: &Companions) -> Result<Scene, ImportError> {
+    import_with_progress(name, bytes, companions, &mut Progress::new(&mut |_| {}))
+}
+
+/// [`import`], reporting parse progress.
+pub fn import_with_progress(
+    name: &str,
+    bytes: &[u8],
+    companions: &Companions,
+    progress: &mut Progress<'_>,
+) -> Result<Scene, ImportError> {
     if bytes.is_empty() {
         return Err(ImportError::Empty);
     }
     let mut scene = match detect(name, bytes) {
-        Some(Detected::Glb) | Some(Detected::GltfJson) => gltf::import(bytes, companions)?,
-        Some(Detected::StlBinary) => stl::import_binary(bytes)?,
-        Some(Detected::StlAscii) => stl::import_ascii(bytes)?,
+        Some(Detected::Glb) | Some(Detected::GltfJson) => gltf::import(bytes, companions, progress)?,
+        Some(Detected::StlBinary) => stl::import_binary(bytes, progress)?,
+        Some(Detected::StlAscii) => stl::import_ascii(bytes, progress)?,
         None => return Err(ImportError::UnknownFormat { name: name.to_string() }),
     };
     note_misleading_extension(name, &mut scene);

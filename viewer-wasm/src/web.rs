@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use wasm_bindgen::prelude::*;
 
 use crate::camera::Projection;
-use crate::import::{Companions, import};
+use crate::import::{Companions, Progress, import_with_progress};
 use crate::info::ModelInfo;
 use crate::model::{Scene, UpAxis};
 use crate::render::{GpuScene, Renderer, Shading, ViewSettings, srgb_to_linear};
@@ -128,9 +128,15 @@ impl Viewer {
 
     /// Imports a model and shows it. Returns the info panel JSON. On error the
     /// previous model stays loaded and the message says what is wrong.
-    pub fn load(&mut self, name: &str, bytes: &[u8]) -> Result<String, JsError> {
+    /// `on_progress` is called with the parsed fraction (0 to 1) now and then.
+    pub fn load(&mut self, name: &str, bytes: &[u8], on_progress: &js_sys::Function) -> Result<String, JsError> {
         let companions = std::mem::take(&mut self.companions);
-        let scene = import(name, bytes, &companions).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut report = |fraction: f32| {
+            // A failing progress callback must not fail the load.
+            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(fraction as f64));
+        };
+        let scene = import_with_progress(name, bytes, &companions, &mut Progress::new(&mut report))
+            .map_err(|e| JsError::new(&e.to_string()))?;
         let info = ModelInfo::of(name, &scene);
         let gpu_scene = GpuScene::upload(&self.gpu.device, &self.gpu.queue, self.gpu.renderer.pipelines(), &scene);
         self.settings.camera.fit(&gpu_scene.bounds_in_view_world);

@@ -284,7 +284,7 @@ fn unknown_required_extension_is_refused_with_generic_advice() {
 fn validator_glbs_give_clear_errors() {
     let gltf_import = |name: &str| {
         let bytes = read_fixture(&format!("gltf/validator/glb/{name}"));
-        import::gltf::import(&bytes, &Companions::new())
+        import::gltf::import(&bytes, &Companions::new(), &mut import::Progress::new(&mut |_| {}))
     };
     assert_eq!(gltf_import("empty_file.glb").unwrap_err(), ImportError::Empty);
     assert!(matches!(gltf_import("no_header.glb").unwrap_err(), ImportError::Malformed(m) if m.contains("neither")));

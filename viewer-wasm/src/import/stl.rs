@@ -8,7 +8,7 @@
 
 use glam::Vec3;
 
-use super::ImportError;
+use super::{ImportError, Progress};
 use crate::model::{Material, Mesh, Primitive, Scene, SourceFormat, UpAxis};
 
 const HEADER_BYTES: usize = 80;
@@ -52,7 +52,7 @@ pub fn looks_like_ascii_stl(bytes: &[u8]) -> bool {
     lower.windows(5).any(|w| w == b"facet") || lower.windows(8).any(|w| w == b"endsolid")
 }
 
-pub fn import_binary(bytes: &[u8]) -> Result<Scene, ImportError> {
+pub fn import_binary(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let count = declared_triangle_count(bytes).ok_or_else(|| ImportError::Truncated {
         what: "a binary STL header".into(),
         needed_bytes: FIRST_TRIANGLE_OFFSET as u64,
@@ -77,6 +77,9 @@ pub fn import_binary(bytes: &[u8]) -> Result<Scene, ImportError> {
     let mut any_color = false;
 
     for (i, record) in bytes[FIRST_TRIANGLE_OFFSET..needed as usize].chunks_exact(TRIANGLE_BYTES).enumerate() {
+        if i % 65_536 == 0 {
+            progress.report(i as f32 / count as f32);
+        }
         let corner = |k: usize| {
             let at = 12 + k * 12;
             [read_f32(record, at), read_f32(record, at + 4), read_f32(record, at + 8)]
@@ -230,13 +233,18 @@ impl<'a> Tokens<'a> {
     }
 }
 
-pub fn import_ascii(bytes: &[u8]) -> Result<Scene, ImportError> {
+pub fn import_ascii(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let mut tokens = Tokens { bytes, at: 0, line: 0 };
     let mut meshes = Vec::new();
     let mut current: Option<Solid> = None;
     let mut polygon: Vec<[f32; 3]> = Vec::with_capacity(3);
 
+    let mut next_report_at = 0;
     while let Some(token) = tokens.next() {
+        if tokens.at >= next_report_at {
+            progress.report(tokens.at as f32 / bytes.len() as f32);
+            next_report_at = tokens.at + (1 << 20);
+        }
         // Keywords are case-insensitive in practice (some CAD tools write ENDLOOP).
         let mut keyword = [0u8; 8];
         let token_lower: &[u8] = if token.len() <= keyword.len() {
