@@ -11,9 +11,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
 export const fixture = (name) => path.join(repoRoot, 'tests', 'fixtures', name);
 
-export async function startServer() {
+// `webDir` overrides the served directory (the benchmark serves a copy with extra pages).
+export async function startServer({ webDir = process.env.WEB_DIR || path.join(repoRoot, 'web') } = {}) {
   const bin = process.env.SHARE_SERVER_BIN || path.join(repoRoot, 'target', 'debug', 'share-server');
-  const webDir = process.env.WEB_DIR || path.join(repoRoot, 'web');
   const child = spawn(bin, ['--listen', '127.0.0.1:0', '--web-dir', webDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
@@ -61,6 +61,8 @@ export async function launchBrowser(backend) {
 export async function openViewer(browser, serverUrl, backend) {
   const page = await browser.newPage({ viewport: { width: 900, height: 640 } });
   const errors = [];
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
@@ -70,7 +72,7 @@ export async function openViewer(browser, serverUrl, backend) {
   await page.waitForFunction(() => ['ready', 'failed'].includes(document.body.dataset.state), null, { timeout: 60000 });
   const state = await page.evaluate(() => document.body.dataset.state);
   if (state !== 'ready') throw new Error(`viewer failed to start: ${await page.textContent('#error')}`);
-  return { page, errors };
+  return { page, errors, requests };
 }
 
 // Loads files through the real <input type=file> and waits for the result.

@@ -23,11 +23,12 @@ for (const backend of ['webgpu', 'webgl2']) {
     let browser;
     let page;
     let errors;
+    let requests;
 
     before(async () => {
       server = await startServer();
       browser = await launchBrowser(backend);
-      ({ page, errors } = await openViewer(browser, server.url, backend));
+      ({ page, errors, requests } = await openViewer(browser, server.url, backend));
     });
 
     after(async () => {
@@ -38,6 +39,14 @@ for (const backend of ['webgpu', 'webgl2']) {
     test('starts on the requested backend', async () => {
       const name = await page.evaluate(() => document.body.dataset.backend);
       assert.equal(name, backend === 'webgpu' ? 'WebGPU' : 'WebGL2');
+    });
+
+    test('loads the engine build for its backend, from our own origin only', () => {
+      const engine = requests.filter((u) => u.includes('/pkg/'));
+      const expected = backend === 'webgpu' ? '/pkg/webgpu/' : '/pkg/webgl/';
+      assert.ok(engine.length >= 2 && engine.every((u) => u.includes(expected)), `engine requests: ${engine}`);
+      const foreign = requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:') && !u.startsWith('blob:'));
+      assert.deepEqual(foreign, [], 'nothing is requested from another origin');
     });
 
     test('binary STL: drawn, greyish, 12 triangles', async () => {

@@ -141,6 +141,16 @@ pub struct Texture {
     pub wrap_v: WrapMode,
     /// Nearest-neighbour magnification (pixel art, test patterns).
     pub nearest: bool,
+    /// The still-encoded PNG/JPEG file when this build leaves decoding to the
+    /// browser; `rgba8` is then empty until the pixels are supplied.
+    pub encoded: Option<Vec<u8>>,
+}
+
+impl Texture {
+    /// True when `rgba8` holds exactly `width × height` pixels.
+    pub fn has_pixels(&self) -> bool {
+        self.rgba8.len() as u64 == self.width as u64 * self.height as u64 * 4 && !self.rgba8.is_empty()
+    }
 }
 
 /// Axis-aligned bounding box in some stated space.

@@ -33,8 +33,11 @@ pub struct Viewer {
     canvas: web_sys::OffscreenCanvas,
     force_webgl2: bool,
     gpu: Gpu,
+    /// The model shown now, kept on the CPU to re-upload after a lost device.
     scene: Option<Scene>,
     gpu_scene: Option<GpuScene>,
+    /// A model imported but not shown yet (its textures may still be decoding).
+    loading: Option<Scene>,
     settings: ViewSettings,
     companions: Companions,
 }
@@ -110,6 +113,7 @@ impl Viewer {
             gpu,
             scene: None,
             gpu_scene: None,
+            loading: None,
             settings: ViewSettings::default(),
             companions: Companions::new(),
         })
@@ -126,8 +130,8 @@ impl Viewer {
         self.companions.insert(name, bytes);
     }
 
-    /// Imports a model and shows it. Returns the info panel JSON. On error the
-    /// previous model stays loaded and the message says what is wrong.
+    /// Imports a model (step 1 of 3). Returns the info panel JSON. On error the
+    /// previous model stays shown and the message says what is wrong.
     /// `on_progress` is called with the parsed fraction (0 to 1) now and then.
     pub fn load(&mut self, name: &str, bytes: &[u8], on_progress: &js_sys::Function) -> Result<String, JsError> {
         let companions = std::mem::take(&mut self.companions);
@@ -138,11 +142,48 @@ impl Viewer {
         let scene = import_with_progress(name, bytes, &companions, &mut Progress::new(&mut report))
             .map_err(|e| JsError::new(&e.to_string()))?;
         let info = ModelInfo::of(name, &scene);
+        self.loading = Some(scene);
+        serde_json::to_string(&info).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// Step 2: indices of textures the browser must decode (`pendingImage`,
+    /// then `setImagePixels` for each).
+    #[wasm_bindgen(js_name = pendingImages)]
+    pub fn pending_images(&self) -> Vec<u32> {
+        let Some(scene) = &self.loading else { return Vec::new() };
+        (0..scene.textures.len() as u32).filter(|&i| scene.textures[i as usize].encoded.is_some()).collect()
+    }
+
+    /// The encoded PNG/JPEG bytes of a pending texture.
+    #[wasm_bindgen(js_name = pendingImage)]
+    pub fn pending_image(&self, index: u32) -> Vec<u8> {
+        let texture = self.loading.as_ref().and_then(|s| s.textures.get(index as usize));
+        texture.and_then(|t| t.encoded.clone()).unwrap_or_default()
+    }
+
+    /// Supplies decoded, non-premultiplied RGBA8 pixels, or an empty array when
+    /// the browser could not decode the image (the material is then untextured).
+    #[wasm_bindgen(js_name = setImagePixels)]
+    pub fn set_image_pixels(&mut self, index: u32, width: u32, height: u32, rgba8: Vec<u8>) {
+        let Some(scene) = self.loading.as_mut() else { return };
+        let Some(texture) = scene.textures.get_mut(index as usize) else { return };
+        texture.encoded = None;
+        // Only sizes that match the header checked during import are accepted.
+        if width == texture.width && height == texture.height && rgba8.len() as u64 == width as u64 * height as u64 * 4
+        {
+            texture.rgba8 = rgba8;
+        } else {
+            scene.warnings.push(format!("Texture {index} could not be decoded; its material is shown untextured."));
+        }
+    }
+
+    /// Step 3: uploads the imported model to the GPU and frames it.
+    pub fn show(&mut self) {
+        let Some(scene) = self.loading.take() else { return };
         let gpu_scene = GpuScene::upload(&self.gpu.device, &self.gpu.queue, self.gpu.renderer.pipelines(), &scene);
         self.settings.camera.fit(&gpu_scene.bounds_in_view_world);
         self.scene = Some(scene);
         self.gpu_scene = Some(gpu_scene);
-        serde_json::to_string(&info).map_err(|e| JsError::new(&e.to_string()))
     }
 
     /// Grid cell size in file units (for the scale label), 0 when nothing is loaded.

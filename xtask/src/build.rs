@@ -9,16 +9,23 @@ use crate::shell::{cargo, run};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
+/// Both browser builds: `web/pkg/webgpu/` (WebGPU only, loaded when an adapter
+/// exists) and `web/pkg/webgl/` (with the WebGL2 fallback). Neither decodes
+/// images in Rust: the browser does.
 pub fn wasm() -> Result<()> {
-    run(
-        cargo().args(["build", "--release", "--lib", "-p", "viewer-wasm", "--target", WASM_TARGET]),
-        "build viewer-wasm for wasm32 (release)",
-    )?;
-    let wasm = format!("target/{WASM_TARGET}/release/viewer_wasm.wasm");
-    run(
-        Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir", "web/pkg", &wasm]),
-        "wasm-bindgen → web/pkg",
-    )
+    for (variant, features) in [("webgpu", ""), ("webgl", "webgl")] {
+        let mut command = cargo();
+        command.args(["build", "--release", "--lib", "-p", "viewer-wasm", "--target", WASM_TARGET]);
+        command.args(["--no-default-features", "--features", features]);
+        run(&mut command, &format!("build viewer-wasm for wasm32 ({variant}, release)"))?;
+        let wasm = format!("target/{WASM_TARGET}/release/viewer_wasm.wasm");
+        let out_dir = format!("web/pkg/{variant}");
+        run(
+            Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir", &out_dir, &wasm]),
+            &format!("wasm-bindgen → {out_dir}"),
+        )?;
+    }
+    Ok(())
 }
 
 /// Builds the server and returns the path of its binary.

@@ -19,6 +19,7 @@ mod accessor;
 mod buffers;
 mod document;
 mod glb;
+mod image_size;
 mod material;
 mod mesh;
 mod nodes;

@@ -305,10 +305,15 @@ fn white_texture() -> Texture {
         wrap_u: WrapMode::Repeat,
         wrap_v: WrapMode::Repeat,
         nearest: false,
+        encoded: None,
     }
 }
 
 fn upload_texture(device: &wgpu::Device, queue: &wgpu::Queue, texture: &Texture) -> wgpu::TextureView {
+    if !texture.has_pixels() {
+        // Never decoded (the browser could not read it): shade the material untextured.
+        return upload_texture(device, queue, &white_texture());
+    }
     let max = device.limits().max_texture_dimension_2d;
     // Textures larger than the adapter allows are shown as their top-left corner
     // rather than failing the whole model; importers already cap absurd sizes.
@@ -325,19 +330,17 @@ fn upload_texture(device: &wgpu::Device, queue: &wgpu::Queue, texture: &Texture)
         usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
         view_formats: &[],
     });
-    if texture.rgba8.len() as u64 == texture.width as u64 * texture.height as u64 * 4 {
-        queue.write_texture(
-            wgpu::TexelCopyTextureInfo {
-                texture: &gpu,
-                mip_level: 0,
-                origin: wgpu::Origin3d::ZERO,
-                aspect: wgpu::TextureAspect::All,
-            },
-            &texture.rgba8,
-            wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(texture.width * 4), rows_per_image: None },
-            size,
-        );
-    }
+    queue.write_texture(
+        wgpu::TexelCopyTextureInfo {
+            texture: &gpu,
+            mip_level: 0,
+            origin: wgpu::Origin3d::ZERO,
+            aspect: wgpu::TextureAspect::All,
+        },
+        &texture.rgba8,
+        wgpu::TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(texture.width * 4), rows_per_image: None },
+        size,
+    );
     gpu.create_view(&Default::default())
 }
 

@@ -11,12 +11,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+#[cfg(feature = "rust-image-decode")]
 use std::io::Cursor;
 
 use gltf::json;
 use gltf::json::texture::{MagFilter, WrappingMode};
 use gltf::json::validation::Checked;
-use image::{ImageReader, Limits};
 
 use super::accessor::Reader;
 use super::uri::decode_data_uri;
@@ -42,7 +42,9 @@ pub struct Textures<'a> {
 struct Decoded {
     width: u32,
     height: u32,
+    /// Empty when decoding is left to the browser.
     rgba8: Vec<u8>,
+    encoded: Option<Vec<u8>>,
 }
 
 impl<'a> Textures<'a> {
@@ -93,6 +95,7 @@ impl<'a> Textures<'a> {
             wrap_u: sampler.map_or(WrapMode::Repeat, |s| wrap_mode(&s.wrap_s)),
             wrap_v: sampler.map_or(WrapMode::Repeat, |s| wrap_mode(&s.wrap_t)),
             nearest: sampler.is_some_and(|s| matches!(s.mag_filter, Some(Checked::Valid(MagFilter::Nearest)))),
+            encoded: decoded.encoded,
         })
     }
 
@@ -142,19 +145,10 @@ fn max_pixels_encodable(len: usize) -> u64 {
     (len as u64).saturating_mul(8 * 1032).saturating_add(1 << 20)
 }
 
-/// Decodes PNG or JPEG to RGBA8, refusing oversized images from their header.
+/// Checks an image's declared size from its header, then decodes it to RGBA8
+/// (or, in the browser build, keeps it encoded for the browser to decode).
 fn decode(bytes: &[u8], reader: &Reader) -> Result<Decoded, String> {
-    let open = || -> Result<ImageReader<Cursor<&[u8]>>, String> {
-        let image_reader = ImageReader::new(Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|e| format!("could not be read ({e})"))?;
-        match image_reader.format() {
-            Some(_) => Ok(image_reader),
-            None => Err("is not a PNG or JPEG image".into()),
-        }
-    };
-    // First only the header, to refuse with a precise message...
-    let (width, height) = open()?.into_dimensions().map_err(|e| format!("could not be decoded ({e})"))?;
+    let (width, height) = super::image_size::dimensions(bytes)?;
     let pixels = u64::from(width) * u64::from(height);
     if width > MAX_SIDE || height > MAX_SIDE || pixels > MAX_PIXELS {
         return Err(format!(
@@ -172,9 +166,15 @@ fn decode(bytes: &[u8], reader: &Reader) -> Result<Decoded, String> {
         ));
     }
     reader.spend(pixels * 4, "the textures").map_err(|e| format!("was skipped: {e}"))?;
+    decode_pixels(bytes, width, height)
+}
 
-    // ...then decode for real, with the same limits enforced by the decoder.
-    let mut image_reader = open()?;
+#[cfg(feature = "rust-image-decode")]
+fn decode_pixels(bytes: &[u8], _width: u32, _height: u32) -> Result<Decoded, String> {
+    use image::{ImageReader, Limits};
+    let mut image_reader =
+        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| format!("could not be read ({e})"))?;
+    // The decoder enforces the same limits, whatever the header said.
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -182,5 +182,10 @@ fn decode(bytes: &[u8], reader: &Reader) -> Result<Decoded, String> {
     image_reader.limits(limits);
     let image = image_reader.decode().map_err(|e| format!("could not be decoded ({e})"))?;
     let rgba = image.into_rgba8();
-    Ok(Decoded { width: rgba.width(), height: rgba.height(), rgba8: rgba.into_raw() })
+    Ok(Decoded { width: rgba.width(), height: rgba.height(), rgba8: rgba.into_raw(), encoded: None })
+}
+
+#[cfg(not(feature = "rust-image-decode"))]
+fn decode_pixels(bytes: &[u8], width: u32, height: u32) -> Result<Decoded, String> {
+    Ok(Decoded { width, height, rgba8: Vec::new(), encoded: Some(bytes.to_vec()) })
 }
