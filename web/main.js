@@ -239,3 +239,5 @@ matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('cha
 
 attachInput(stage, canvas, send);
 startWorker();
+// Browser tests drive engine-only actions (a simulated GPU loss) through this.
+if (params.has('test-hooks')) window.__sendToEngine = send;

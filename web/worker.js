@@ -236,6 +236,11 @@ const handlers = {
     requestFrame();
     if (name === 'up') post('grid', { gridSpacing: viewer.gridSpacing() });
   },
+  simulateDeviceLoss() {
+    viewer.simulateDeviceLoss();
+    // The loss is reported asynchronously; draw again once it has been.
+    setTimeout(requestFrame, 100);
+  },
   async screenshot() {
     // Render and read back in the same task: the canvas keeps its pixels only until the frame is presented.
     viewer.render();

@@ -129,6 +129,22 @@ describe('viewer controls', () => {
     await context.close();
   });
 
+  test('a lost GPU device is recreated and the model drawn again', async () => {
+    const recovery = await browser.newPage({ viewport: { width: 900, height: 640 } });
+    await recovery.goto(`${server.url}/?test-hooks`);
+    await recovery.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60000 });
+    await loadFiles(recovery, fixture('cube_binary.stl'));
+    const before = await canvasPixels(recovery);
+    const framesBefore = Number(await recovery.evaluate(() => document.body.dataset.frames));
+    await recovery.evaluate(() => window.__sendToEngine({ type: 'simulateDeviceLoss' }));
+    await recovery.waitForFunction((n) => Number(document.body.dataset.frames) > n, framesBefore, { timeout: 30000 });
+    // Another frame after the recovery one, to be sure the new device presents.
+    const after = await nextFrame(recovery, () => recovery.click('#home'));
+    assert.ok(difference(before, after) < 0.002, 'the same picture after recovery');
+    assert.equal(await recovery.evaluate(() => document.body.dataset.state), 'loaded');
+    await recovery.close();
+  });
+
   test('progress shows bytes and percent, and Cancel keeps the previous model', async () => {
     const body = heightFieldStl(300);
     const origin = http.createServer(async (req, res) => {

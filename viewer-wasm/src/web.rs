@@ -82,6 +82,10 @@ async fn create_gpu(canvas: &web_sys::OffscreenCanvas, force_webgl2: bool) -> Re
     let lost = Arc::new(AtomicBool::new(false));
     let flag = lost.clone();
     device.set_device_lost_callback(move |_reason, _message| flag.store(true, Ordering::SeqCst));
+    // wgpu's default handler panics; a validation error must not take the viewer down.
+    device.on_uncaptured_error(Arc::new(|error: wgpu::Error| {
+        web_sys::console::error_1(&JsValue::from_str(&format!("GPU error: {error}")));
+    }));
     let caps = surface.get_capabilities(&adapter);
     // A non-sRGB target: the shader encodes sRGB itself, identically on every backend.
     let format = caps.formats.iter().copied().find(|f| !f.is_srgb()).or(caps.formats.first().copied());
@@ -272,6 +276,13 @@ impl Viewer {
     #[wasm_bindgen(js_name = isLost)]
     pub fn is_lost(&self) -> bool {
         self.gpu.lost.load(Ordering::SeqCst)
+    }
+
+    /// Destroys the GPU device the way a driver reset or GPU process crash would,
+    /// so that tests can check the recovery path; the next frame recovers.
+    #[wasm_bindgen(js_name = simulateDeviceLoss)]
+    pub fn simulate_device_loss(&self) {
+        self.gpu.device.destroy();
     }
 
     /// Recreates the device and re-uploads the current model from the CPU copy.

@@ -1,6 +1,8 @@
 //! Golden-image tests: fixtures rendered offscreen at 256×256 on lavapipe (Mesa's
 //! Vulkan-on-CPU driver, `mesa-vulkan-drivers`) and compared with the PNGs in
-//! `tests/golden/`. There is no GPU fallback: without a Vulkan adapter the tests fail.
+//! `tests/golden/`. Without a Vulkan adapter the tests fail rather than skip. On a
+//! machine with a GPU, select lavapipe so that the images match:
+//! `VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json`.
 //!
 //! On a mismatch the actual image and a diff (differing pixels red over a dimmed
 //! copy of the expected image) are written to `<target dir>/golden-actual/`.
@@ -20,15 +22,21 @@ use viewer_wasm::render::offscreen::Offscreen;
 use viewer_wasm::render::{GpuScene, Shading, ViewSettings};
 
 const SIZE: (u32, u32) = (256, 256);
+// Tolerances, measured with Mesa 22.3 lavapipe (LLVM 15) on x86-64 with AVX2. On one
+// machine lavapipe is deterministic: re-renders, other processes and LP_NUM_THREADS=1
+// or 7 were bit-identical to the PNGs, so both tolerances only cover other machines'
+// Mesa/LLVM/CPU, and both are far below what the regressions we tried produced.
 /// A pixel differs when one of its channels differs by more than this (out of 255).
-/// Lavapipe is deterministic on one machine (two renders, and renders with
-/// LP_NUM_THREADS=1 and 8, were bit-identical); 2/255 allows for the rounding of a
-/// different LLVM or Mesa version in the lighting and sRGB-encoding maths.
+/// Maths differences (another LLVM's pow or sRGB encoding) flip 8-bit rounding by
+/// one step; as a stand-in, changing the background by 0.004 linear (1.4/255 after
+/// encoding) moved channels by at most 1. 2 gives a margin.
 const CHANNEL_TOLERANCE: u8 = 2;
 /// The test fails when more than this fraction of pixels differ. Rasterisation
-/// changes show up at triangle and line edges: turning the camera by 1e-4 rad moved
-/// up to TODO% of the pixels, so 0.5% allows edge jitter but not a moved or
-/// re-shaded model.
+/// differences show up as whole edge pixels of thin grid and wire lines and of
+/// silhouettes: moving the camera by about 0.01 pixel (yaw 1e-4 rad, or distance
+/// ×1.0001) changed at most 0.2% of the pixels. The smallest real regression we
+/// tried changed 1.1% (wireframe overlay missing); a vertically flipped Fox texture
+/// changed 3%, the wrong up axis 5%.
 const MAX_DIFFERING_FRACTION: f64 = 0.005;
 
 fn fixture(relative: &str) -> Scene {
@@ -46,7 +54,8 @@ fn offscreen() -> Offscreen {
 /// Renders `scene` with the camera fitted to it, after `adjust` has changed the settings.
 fn render(scene: &Scene, up: UpAxis, adjust: impl FnOnce(&mut ViewSettings)) -> RgbaImage {
     let mut offscreen = offscreen();
-    let mut gpu = GpuScene::upload_with_up(&offscreen.device, &offscreen.queue, offscreen.renderer.pipelines(), scene, up);
+    let mut gpu =
+        GpuScene::upload_with_up(&offscreen.device, &offscreen.queue, offscreen.renderer.pipelines(), scene, up);
     let mut settings = ViewSettings::default();
     settings.camera.fit(&gpu.bounds_in_view_world);
     adjust(&mut settings);
@@ -89,12 +98,16 @@ fn check_golden(name: &str, actual: &RgbaImage) {
         let (actual_path, diff_path) = (out.join(format!("{name}.png")), out.join(format!("{name}.diff.png")));
         actual.save(&actual_path).unwrap();
         diff.save(&diff_path).unwrap();
+        let adapter = offscreen().adapter_info;
         panic!(
             "{name}: {differing} pixels differ by more than {CHANNEL_TOLERANCE}/255 (at most {allowed} may) from {};\n\
-             actual: {}\ndiff (red = differing): {}\nIf the change is intended, bless it with UPDATE_GOLDEN=1.",
+             actual: {}\ndiff (red = differing): {}\nrendered on: {} ({})\n\
+             If the change is intended, bless it with UPDATE_GOLDEN=1.",
             golden.display(),
             actual_path.display(),
-            diff_path.display()
+            diff_path.display(),
+            adapter.name,
+            adapter.driver_info,
         );
     }
 }
@@ -116,6 +129,9 @@ fn stl_cube_flat_wireframe_orthographic() {
     check_golden("stl_cube_flat_wire_ortho", &image);
 }
 
+/// The Fox's palette texture gives legs, chest and tail tip their colours, so a
+/// flipped or missing texture is obvious. (TextureSettingsTest's wrap-mode squares
+/// are too small at 256×256: breaking all wrap modes changed only 0.3% of pixels.)
 #[test]
 fn textured_gltf() {
     let scene = fixture("gltf/khronos/Fox/glTF-Binary/Fox.glb");

@@ -32,7 +32,9 @@ impl Offscreen {
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions {
                 power_preference: wgpu::PowerPreference::LowPower,
-                force_fallback_adapter: false,
+                // The CPU adapter (lavapipe): identical pixels on every machine, which
+                // golden images need, rather than whatever GPU a machine happens to have.
+                force_fallback_adapter: true,
                 compatible_surface: None,
                 apply_limit_buckets: false,
             })
