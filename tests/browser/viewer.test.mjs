@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { canvasPixels, coverage, fixture, launchBrowser, loadFiles, openViewer, pixelAt, startServer } from './harness.mjs';
+import { canvasPixels, coverage, fixture, launchBrowser, loadFiles, openViewer, pixelAt, repoRoot, startServer } from './harness.mjs';
 import { heightFieldStl, lyingStl } from './models.mjs';
 
 // The toolbar's default background, #606a78; the renderer round-trips it through linear space.
@@ -81,6 +81,15 @@ for (const backend of ['webgpu', 'webgl2']) {
       assert.ok(fraction > 0.05, `textured cube coverage ${fraction}`);
       // The texture is (255, 128, 0); lighting scales it, so check the hue, not the value.
       assert.ok(mean[0] > 120 && mean[0] > mean[1] * 1.4 && mean[1] > mean[2] + 20, `mean colour ${mean} is orange`);
+    });
+
+    test('a .gltf selected together with its .bin loads; without it the message says what is missing', async () => {
+      const box = (f) => `${repoRoot}/viewer-wasm/tests/fixtures/gltf/khronos/Box/glTF/${f}`;
+      await loadFiles(page, [box('Box.gltf'), box('Box0.bin')]);
+      assert.equal(await page.textContent('#info-triangles'), '12');
+      assert.equal(await page.textContent('#info-format'), 'glTF (JSON)');
+      await loadFiles(page, box('Box.gltf'), { expect: 'error' });
+      assert.match(await page.textContent('#error'), /Box0\.bin.*not provided/);
     });
 
     test('a broken file shows an error and the next good file loads', async () => {
