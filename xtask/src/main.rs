@@ -5,9 +5,12 @@
 //! - `test`: installs what is missing (wasm target, wasm-bindgen CLI, Chromium,
 //!   lavapipe, npm packages), runs lints, native tests and browser tests, and
 //!   prints one `N passed, N failed` summary.
+//! - `bench`: builds in release and times our viewer against three.js in
+//!   headless Chromium, writing the figures to BENCHMARKS.md (not a test).
 //!
 //! Each step lives in its own module; this file only dispatches.
 
+mod bench;
 mod build;
 mod setup;
 mod shell;
@@ -23,13 +26,14 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("build") => {
             setup::wasm_toolchain()?;
             build::wasm()?;
             build::server(true)?;
             Ok(())
         }
-        _ => bail!("usage: cargo xtask <serve [--listen ADDR] | test [--no-lint] [--no-browser] | build>"),
+        _ => bail!("usage: cargo xtask <serve [--listen ADDR] | test [--no-lint] [--no-browser] | build | bench>"),
     }
 }
 

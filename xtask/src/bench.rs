@@ -1,0 +1,31 @@
+//! `cargo xtask bench`: our viewer against three.js in headless Chromium, and
+//! the page weight (`tests/bench/`). It prints figures and rewrites the results
+//! section of BENCHMARKS.md; it is not a test and `cargo xtask test` never runs it.
+
+use std::process::Command;
+
+use anyhow::{Result, bail};
+
+use crate::build;
+use crate::setup;
+use crate::shell;
+
+pub fn run(args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        bail!("cargo xtask bench takes no options");
+    }
+    setup::wasm_toolchain()?;
+    setup::test_system_packages()?;
+    setup::npm_packages()?;
+    // Release builds: the figures are meant to be what users get.
+    build::wasm()?;
+    let server = build::server(true)?;
+    shell::run(
+        Command::new("node")
+            .arg("bench/viewer.bench.mjs")
+            .current_dir("tests")
+            .env("SHARE_SERVER_BIN", std::fs::canonicalize(&server)?)
+            .env("WEB_DIR", std::fs::canonicalize("web")?),
+        "benchmark: our viewer vs three.js (headless Chromium, a few minutes)",
+    )
+}
