@@ -5,6 +5,8 @@
 //! allows, and [`sanity_check`] validates the finished scene in one place
 //! (indices in range, finite coordinates, an acyclic node graph).
 
+/// Fast decimal parsing for text formats.
+pub mod decimal;
 pub mod gltf;
 pub mod sanity;
 pub mod stl;

@@ -22,6 +22,8 @@ pub mod info;
 pub mod model;
 /// wgpu renderer: draws a scene into any texture view.
 pub mod render;
+/// The encrypted share container: AES-256-GCM STREAM chunks keyed by the link secret (and password).
+pub mod share;
 /// The `#[wasm_bindgen]` surface: a thin handle over the engine for the worker.
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -234,9 +234,17 @@ impl Scene {
     pub fn world_bounds(&self) -> Aabb {
         let mut bounds = Aabb::EMPTY;
         for instance in self.mesh_instances() {
+            let transform = instance.world_from_mesh;
             for primitive in &self.meshes[instance.mesh].primitives {
-                for p in &primitive.positions {
-                    bounds.grow(instance.world_from_mesh.transform_point3(Vec3::from(*p)));
+                if transform == Mat4::IDENTITY {
+                    // The common case (every STL): no multiply per vertex.
+                    for p in &primitive.positions {
+                        bounds.grow(Vec3::from(*p));
+                    }
+                } else {
+                    for p in &primitive.positions {
+                        bounds.grow(transform.transform_point3(Vec3::from(*p)));
+                    }
                 }
             }
         }

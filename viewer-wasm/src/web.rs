@@ -188,6 +188,7 @@ impl Viewer {
         self.settings.camera.fit(&gpu_scene.bounds_in_view_world);
         self.scene = Some(scene);
         self.gpu_scene = Some(gpu_scene);
+        self.ensure_wireframe();
     }
 
     /// Grid cell size in file units (for the scale label), 0 when nothing is loaded.
@@ -244,7 +245,10 @@ impl Viewer {
                     _ => return Err(bad()),
                 }
             }
-            "wireframe" => self.settings.wireframe = value == "true",
+            "wireframe" => {
+                self.settings.wireframe = value == "true";
+                self.ensure_wireframe();
+            }
             "grid" => self.settings.grid = value == "true",
             "background" => self.settings.background = parse_hex_color(value).ok_or_else(bad)?,
             "up" => {
@@ -298,6 +302,7 @@ impl Viewer {
                 up,
             ));
         }
+        self.ensure_wireframe();
         Ok(())
     }
 
@@ -323,6 +328,14 @@ impl Viewer {
         );
         self.gpu.queue.present(frame);
         Ok(())
+    }
+}
+
+impl Viewer {
+    fn ensure_wireframe(&mut self) {
+        if let (true, Some(scene), Some(gpu_scene)) = (self.settings.wireframe, &self.scene, &mut self.gpu_scene) {
+            gpu_scene.ensure_wireframe(&self.gpu.device, &self.gpu.queue, scene);
+        }
     }
 }
 

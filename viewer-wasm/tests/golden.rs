@@ -59,6 +59,9 @@ fn render(scene: &Scene, up: UpAxis, adjust: impl FnOnce(&mut ViewSettings)) -> 
     let mut settings = ViewSettings::default();
     settings.camera.fit(&gpu.bounds_in_view_world);
     adjust(&mut settings);
+    if settings.wireframe {
+        gpu.ensure_wireframe(&offscreen.device, &offscreen.queue, scene);
+    }
     let pixels = offscreen.render_rgba(Some(&mut gpu), &settings, SIZE).unwrap();
     RgbaImage::from_raw(SIZE.0, SIZE.1, pixels).unwrap()
 }

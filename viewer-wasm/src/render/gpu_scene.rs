@@ -46,8 +46,6 @@ pub struct GpuScene {
     pub bounds_in_view_world: Aabb,
     pub grid_spacing: f32,
     pub up_axis: UpAxis,
-    /// CPU index data kept to build wireframe indices lazily.
-    triangle_indices: Vec<Vec<Vec<u32>>>,
 }
 
 #[repr(C)]
@@ -127,9 +125,6 @@ impl GpuScene {
                     .collect()
             })
             .collect();
-        let triangle_indices =
-            scene.meshes.iter().map(|m| m.primitives.iter().map(|p| p.indices.clone()).collect()).collect();
-
         let mut draws = Vec::new();
         for instance in scene.mesh_instances() {
             for primitive in 0..scene.meshes[instance.mesh].primitives.len() {
@@ -171,7 +166,6 @@ impl GpuScene {
             bounds_in_view_world: Aabb::EMPTY,
             grid_spacing: 1.0,
             up_axis,
-            triangle_indices,
         };
         gpu.set_up_axis(device, queue, scene, up_axis);
         gpu
@@ -215,14 +209,18 @@ impl GpuScene {
         (self.draws.len() as u64 * DRAW_UNIFORM_STRIDE) as u32
     }
 
-    /// Builds the wireframe index buffers if they don't exist yet.
-    pub(super) fn ensure_wireframe(&mut self, device: &wgpu::Device, queue: &wgpu::Queue) {
+    /// Builds the wireframe index buffers from `scene` (the one this was uploaded
+    /// from) if they don't exist yet. Done on demand: most views never show edges,
+    /// and the line indices are twice the size of the triangle indices.
+    pub fn ensure_wireframe(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, scene: &Scene) {
         for (m, mesh) in self.meshes.iter_mut().enumerate() {
             for (p, primitive) in mesh.iter_mut().enumerate() {
                 if primitive.wire_indices.is_some() {
                     continue;
                 }
-                let tris = &self.triangle_indices[m][p];
+                let Some(tris) = scene.meshes.get(m).and_then(|mesh| mesh.primitives.get(p)).map(|p| &p.indices) else {
+                    continue;
+                };
                 let mut lines = Vec::with_capacity(tris.len() * 2);
                 for t in tris.chunks_exact(3) {
                     lines.extend_from_slice(&[t[0], t[1], t[1], t[2], t[2], t[0]]);

@@ -78,7 +78,7 @@ impl Renderer {
         queue: &wgpu::Queue,
         target: &wgpu::TextureView,
         (width, height): (u32, u32),
-        mut scene: Option<&mut GpuScene>,
+        scene: Option<&mut GpuScene>,
         settings: &ViewSettings,
     ) {
         let (width, height) = (width.max(1), height.max(1));
@@ -103,11 +103,6 @@ impl Renderer {
             wire_color: [0.02, 0.02, 0.03, 0.55],
         };
         queue.write_buffer(&self.frame_uniforms, 0, bytemuck::bytes_of(&frame));
-        if settings.wireframe
-            && let Some(scene) = scene.as_deref_mut()
-        {
-            scene.ensure_wireframe(device, queue);
-        }
 
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("frame") });
         {

@@ -1,0 +1,180 @@
+//! Fast decimal → `f32` for text formats (ASCII STL now; OBJ, PLY and OFF later).
+//!
+//! Text models spend most of their parse time turning digits into floats, and
+//! the standard library's parser, being exact for every input, is several
+//! times slower than needed for the short decimals CAD tools write. This
+//! handles `[+-]digits[.digits][(e|E)[+-]digits]` with at most 15 significant
+//! digits and a small exponent, where `mantissa × 10^exp` is computed in `f64`
+//! from two exactly representable numbers and then rounded to `f32`. Anything
+//! else (more digits, big exponents, `nan`, `inf`) falls back to `str::parse`.
+//! The double rounding (to f64, then f32) can differ from a correctly rounded
+//! result by one unit in the last place in rare halfway cases: 6e-8 relative,
+//! far below what a model file's precision means.
+
+/// Exact powers of ten in f64 (10^22 is the largest exactly representable).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
+];
+
+/// Parses a whole token as `f32`, or `None` if it is not a number.
+pub fn parse_f32(token: &[u8]) -> Option<f32> {
+    fast_path(token).or_else(|| std::str::from_utf8(token).ok()?.parse::<f32>().ok())
+}
+
+fn fast_path(token: &[u8]) -> Option<f32> {
+    let mut i = 0;
+    let negative = match token.first()? {
+        b'-' => {
+            i = 1;
+            true
+        }
+        b'+' => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let mut mantissa: u64 = 0;
+    let mut significant = 0u32;
+    let mut exponent: i32 = 0;
+    let mut digits = 0;
+    while let Some(&b) = token.get(i).filter(|b| b.is_ascii_digit()) {
+        push_digit(&mut mantissa, &mut significant, &mut exponent, b - b'0', false)?;
+        digits += 1;
+        i += 1;
+    }
+    if token.get(i) == Some(&b'.') {
+        i += 1;
+        while let Some(&b) = token.get(i).filter(|b| b.is_ascii_digit()) {
+            push_digit(&mut mantissa, &mut significant, &mut exponent, b - b'0', true)?;
+            digits += 1;
+            i += 1;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    if matches!(token.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let sign = match token.get(i) {
+            Some(b'-') => {
+                i += 1;
+                -1
+            }
+            Some(b'+') => {
+                i += 1;
+                1
+            }
+            _ => 1,
+        };
+        let start = i;
+        let mut value: i32 = 0;
+        while let Some(&b) = token.get(i).filter(|b| b.is_ascii_digit()) {
+            value = value.checked_mul(10)?.checked_add(i32::from(b - b'0'))?;
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        exponent = exponent.checked_add(sign * value)?;
+    }
+    if i != token.len() {
+        return None;
+    }
+    let magnitude = if mantissa == 0 {
+        0.0
+    } else {
+        // Both operands are exact in f64 here, so this is one correctly rounded step.
+        let power = *POW10.get(exponent.unsigned_abs() as usize)?;
+        if exponent >= 0 { mantissa as f64 * power } else { mantissa as f64 / power }
+    };
+    let value = magnitude as f32;
+    Some(if negative { -value } else { value })
+}
+
+/// Appends one digit. Leading zeros are not significant; after 15 significant
+/// digits (the most an f64 mantissa holds exactly, and far more than f32 needs)
+/// the fast path gives up so that long inputs are rounded exactly by `str::parse`.
+fn push_digit(mantissa: &mut u64, significant: &mut u32, exponent: &mut i32, digit: u8, fraction: bool) -> Option<()> {
+    if *mantissa == 0 && digit == 0 {
+        if fraction {
+            *exponent -= 1;
+        }
+        return Some(());
+    }
+    if *significant >= 15 {
+        return None;
+    }
+    *mantissa = *mantissa * 10 + u64::from(digit);
+    *significant += 1;
+    if fraction {
+        *exponent -= 1;
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_the_standard_parser() {
+        let cases = [
+            "0",
+            "-0",
+            "1",
+            "-1.5",
+            "+2.25",
+            "0.1",
+            "3.14159265",
+            "1e3",
+            "1.5E-7",
+            "-2.5e+10",
+            "123456.789",
+            "0.000001",
+            "1.0000001",
+            "16777217",
+            "9.999999e-39",
+            "3.4028235e38",
+            "1234567890123456789",
+            "0.30000000000000004",
+            "5.",
+            ".5",
+            "-.5e2",
+            "7.038531e-26",
+        ];
+        for case in cases {
+            assert_eq!(parse_f32(case.as_bytes()), case.parse::<f32>().ok(), "{case}");
+        }
+    }
+
+    #[test]
+    fn random_decimals_round_like_the_standard_parser() {
+        // A simple LCG: deterministic, no dependency.
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state >> 11
+        };
+        for _ in 0..20_000 {
+            let int = next() % 100_000;
+            let frac = next() % 1_000_000;
+            let exp = (next() % 20) as i32 - 10;
+            let text = format!("{int}.{frac:06}e{exp}");
+            let ours = parse_f32(text.as_bytes()).unwrap_or(f32::NAN);
+            let std = text.parse::<f32>().unwrap_or(f32::NAN);
+            // At most one unit in the last place apart (see the module comment).
+            assert!((ours.to_bits() as i64 - std.to_bits() as i64).abs() <= 1, "{text}: {ours} vs {std}");
+        }
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_number() {
+        for case in ["", "-", ".", "e5", "1e", "1.2.3", "1x", "--1", "zero"] {
+            assert_eq!(parse_f32(case.as_bytes()), None, "{case}");
+        }
+        assert!(parse_f32(b"nan").is_some_and(f32::is_nan));
+        assert_eq!(parse_f32(b"inf"), Some(f32::INFINITY));
+    }
+}
