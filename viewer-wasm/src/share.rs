@@ -36,9 +36,7 @@ pub use stream::{Decryptor, EncryptOptions, Encryptor, decrypt, encrypt, encrypt
 /// the user as-is.
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ShareError {
-    #[error(
-        "The link is incomplete: the key after '#' is missing or damaged. Copy the whole link and try again."
-    )]
+    #[error("The link is incomplete: the key after '#' is missing or damaged. Copy the whole link and try again.")]
     InvalidLink,
     #[error("This share is protected by a password. Enter the password to open it.")]
     PasswordRequired,

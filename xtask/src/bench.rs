@@ -27,5 +27,23 @@ pub fn run(args: &[String]) -> Result<()> {
             .env("SHARE_SERVER_BIN", std::fs::canonicalize(&server)?)
             .env("WEB_DIR", std::fs::canonicalize("web")?),
         "benchmark: our viewer vs three.js (headless Chromium, a few minutes)",
+    )?;
+    texture_decoding()
+}
+
+/// Browser decoders vs Rust's on the same 2048² PNG and JPEG: which one the
+/// web build should use (it uses the browser's).
+fn texture_decoding() -> Result<()> {
+    let dir = std::env::temp_dir().join("model-studio-texture-bench");
+    shell::run(
+        Command::new("node").arg("bench/texture-decode.mjs").arg(&dir).current_dir("tests"),
+        "benchmark: texture decoding in the browser",
+    )?;
+    shell::run(
+        shell::cargo()
+            .args(["test", "--release", "-p", "viewer-wasm", "--test", "texture_decode_timing", "--"])
+            .args(["--ignored", "--nocapture"])
+            .env("TEXTURE_BENCH_DIR", &dir),
+        "benchmark: texture decoding in Rust (native release)",
     )
 }

@@ -81,7 +81,8 @@ impl Metadata {
     /// The envelope bytes that precede the file data. A streaming writer sends
     /// these, then the main file, then each companion file, in order.
     pub fn encode_head(&self) -> Result<Vec<u8>, ShareError> {
-        let json = serde_json::to_vec(self).map_err(|e| ShareError::Malformed(format!("its metadata is invalid: {e}")))?;
+        let json =
+            serde_json::to_vec(self).map_err(|e| ShareError::Malformed(format!("its metadata is invalid: {e}")))?;
         if json.len() > MAX_METADATA_LEN {
             return Err(ShareError::TooLarge { what: "view state" });
         }
@@ -120,14 +121,23 @@ impl Envelope {
 
     /// The companion files as (name, bytes).
     pub fn companion_files(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.metadata.companions.iter().zip(&self.companions).map(|(info, bytes)| (info.name.as_str(), bytes.as_slice()))
+        self.metadata
+            .companions
+            .iter()
+            .zip(&self.companions)
+            .map(|(info, bytes)| (info.name.as_str(), bytes.as_slice()))
     }
 
     /// Encodes the envelope; fails if the metadata's sizes do not match the bytes.
     pub fn encode(&self) -> Result<Vec<u8>, ShareError> {
         let sizes_match = self.metadata.size == self.file.len() as u64
             && self.metadata.companions.len() == self.companions.len()
-            && self.metadata.companions.iter().zip(&self.companions).all(|(info, bytes)| info.size == bytes.len() as u64);
+            && self
+                .metadata
+                .companions
+                .iter()
+                .zip(&self.companions)
+                .all(|(info, bytes)| info.size == bytes.len() as u64);
         if !sizes_match {
             return Err(ShareError::Malformed("its metadata sizes do not match the files".into()));
         }

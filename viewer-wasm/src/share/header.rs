@@ -138,8 +138,11 @@ impl ContainerHeader {
         let mut nonce_prefix = [0u8; NONCE_PREFIX_LEN];
         nonce_prefix.copy_from_slice(&bytes[16..FIXED_LEN]);
         let kdf = if bytes[9] == KDF_ARGON2ID {
-            let params =
-                Argon2Params { m_kib: be_u32(bytes, FIXED_LEN), t: be_u32(bytes, FIXED_LEN + 4), p: be_u32(bytes, FIXED_LEN + 8) };
+            let params = Argon2Params {
+                m_kib: be_u32(bytes, FIXED_LEN),
+                t: be_u32(bytes, FIXED_LEN + 4),
+                p: be_u32(bytes, FIXED_LEN + 8),
+            };
             params.validate()?;
             let mut salt = [0u8; SALT_LEN];
             salt.copy_from_slice(&bytes[FIXED_LEN + 12..fields_len]);

@@ -9,7 +9,9 @@
 
 use aes_gcm::{AeadInOut, Aes256Gcm};
 
-use super::header::{ContainerHeader, DEFAULT_CHUNK_SIZE, Kdf, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, NONCE_PREFIX_LEN, SALT_LEN, TAG_LEN};
+use super::header::{
+    ContainerHeader, DEFAULT_CHUNK_SIZE, Kdf, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, NONCE_PREFIX_LEN, SALT_LEN, TAG_LEN,
+};
 use super::key::{Argon2Params, Keys, Secret};
 use super::{OsRandom, RandomSource, ShareError};
 
@@ -44,13 +46,11 @@ fn chunk_count(plaintext_len: u64, chunk_size: u32) -> u64 {
 }
 
 /// Total container length for a plaintext of `plaintext_len` bytes (the
-/// upload's Content-Length, known before encrypting).
+/// upload's Content-Length, known before encrypting), for containers whose
+/// last chunk is not empty unless the plaintext is, as [`encrypt`] makes them.
 pub fn encrypted_len(plaintext_len: u64, chunk_size: u32, with_password: bool) -> u64 {
-    let kdf = if with_password {
-        Kdf::Argon2id { params: Argon2Params::DEFAULT, salt: [0; SALT_LEN] }
-    } else {
-        Kdf::None
-    };
+    let kdf =
+        if with_password { Kdf::Argon2id { params: Argon2Params::DEFAULT, salt: [0; SALT_LEN] } } else { Kdf::None };
     let header = ContainerHeader { chunk_size, nonce_prefix: [0; NONCE_PREFIX_LEN], kdf, key_check: [0; 32] };
     let chunk_size = chunk_size.max(1);
     header.encoded_len() as u64 + plaintext_len + chunk_count(plaintext_len, chunk_size) * TAG_LEN as u64
@@ -199,7 +199,7 @@ impl Decryptor {
     /// [`super::MAX_HEADER_LEN`] bytes of the container, or all of it, are
     /// always enough), derives the key and checks it against the header's key
     /// check. Returns the decryptor and the header's length: the body starts
-    /// there.
+    /// there. A password given for a share that has none is ignored.
     pub fn new(bytes: &[u8], secret: &Secret, password: Option<&str>) -> Result<(Decryptor, usize), ShareError> {
         let header = ContainerHeader::parse(bytes)?;
         let header_len = header.encoded_len();
