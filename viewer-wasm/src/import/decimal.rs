@@ -23,14 +23,26 @@ pub fn parse_f32(token: &[u8]) -> Option<f32> {
 }
 
 fn fast_path(token: &[u8]) -> Option<f32> {
-    let mut i = 0;
-    let negative = match token.first()? {
+    match parse_prefix(token, 0)? {
+        (value, end) if end == token.len() => Some(value),
+        _ => None,
+    }
+}
+
+/// Parses the number that starts at `bytes[start]` on the fast path, returning
+/// it and the index just past it; `None` when the fast path does not apply (the
+/// caller then falls back to [`parse_f32`] on the whole token). Lets a text
+/// parser read a number in the same pass that finds where it ends.
+pub fn parse_prefix(bytes: &[u8], start: usize) -> Option<(f32, usize)> {
+    let token = bytes;
+    let mut i = start;
+    let negative = match token.get(i)? {
         b'-' => {
-            i = 1;
+            i += 1;
             true
         }
         b'+' => {
-            i = 1;
+            i += 1;
             false
         }
         _ => false,
@@ -79,9 +91,6 @@ fn fast_path(token: &[u8]) -> Option<f32> {
         }
         exponent = exponent.checked_add(sign * value)?;
     }
-    if i != token.len() {
-        return None;
-    }
     let magnitude = if mantissa == 0 {
         0.0
     } else {
@@ -90,7 +99,7 @@ fn fast_path(token: &[u8]) -> Option<f32> {
         if exponent >= 0 { mantissa as f64 * power } else { mantissa as f64 / power }
     };
     let value = magnitude as f32;
-    Some(if negative { -value } else { value })
+    Some((if negative { -value } else { value }, i))
 }
 
 /// Appends one digit. Leading zeros are not significant; after 15 significant

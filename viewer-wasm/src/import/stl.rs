@@ -225,6 +225,17 @@ impl<'a> Tokens<'a> {
     }
 
     fn float(&mut self) -> Result<f32, ImportError> {
+        let bytes = self.bytes;
+        while self.at < bytes.len() && bytes[self.at] <= b' ' {
+            self.at += 1;
+        }
+        // Fast path: read the number in the same pass that finds its end.
+        if let Some((value, end)) = super::decimal::parse_prefix(bytes, self.at)
+            && bytes.get(end).is_none_or(|&b| b <= b' ')
+        {
+            self.at = end;
+            return Ok(value);
+        }
         let token = self.next().ok_or_else(|| self.error("the file ends in the middle of a vertex"))?;
         super::decimal::parse_f32(token)
             .ok_or_else(|| self.error(&format!("'{}' is not a number", String::from_utf8_lossy(token))))
