@@ -2,6 +2,7 @@
 // through the real UI on the default backend (WebGPU where available).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import http from 'node:http';
 import { canvasPixels, fixture, launchBrowser, loadFiles, openViewer, startServer } from './harness.mjs';
 import { decodePng } from './png.mjs';
@@ -127,6 +128,59 @@ describe('viewer controls', () => {
     const centre = [...resized.pixels.slice(mid, mid + 3)];
     assert.notDeepEqual(centre, [0x60, 0x6a, 0x78]);
     await context.close();
+  });
+
+  test('touch: one finger orbits, two fingers pinch-zoom', async () => {
+    const context = await browser.newContext({ viewport: { width: 900, height: 640 }, hasTouch: true, isMobile: false });
+    const touch = await context.newPage();
+    await touch.goto(server.url);
+    await touch.waitForFunction(() => document.body.dataset.state === 'ready', null, { timeout: 60000 });
+    await loadFiles(touch, fixture('cube_binary.stl'));
+    const cdp = await context.newCDPSession(touch);
+    const box = await touch.locator('#view').boundingBox();
+    const [cx, cy] = [box.x + box.width / 2, box.y + box.height / 2];
+    const gesture = async (frames) => {
+      for (const [type, points] of frames) {
+        await cdp.send('Input.dispatchTouchEvent', { type, touchPoints: points.map(([x, y], id) => ({ x, y, id })) });
+      }
+    };
+    const start = await canvasPixels(touch);
+    const orbited = await nextFrame(touch, () =>
+      gesture([
+        ['touchStart', [[cx, cy]]],
+        ['touchMove', [[cx + 60, cy]]],
+        ['touchMove', [[cx + 120, cy + 10]]],
+        ['touchEnd', []],
+      ]),
+    );
+    assert.ok(difference(start, orbited) > 0.02, 'one-finger drag orbited');
+    const pinched = await nextFrame(touch, () =>
+      gesture([
+        ['touchStart', [[cx - 20, cy], [cx + 20, cy]]],
+        ['touchMove', [[cx - 80, cy], [cx + 80, cy]]],
+        ['touchMove', [[cx - 140, cy], [cx + 140, cy]]],
+        ['touchEnd', []],
+      ]),
+    );
+    assert.ok(difference(orbited, pinched) > 0.02, 'pinch zoomed');
+    await context.close();
+  });
+
+  test('dropping a file on the view loads it', async () => {
+    const bytes = [...fs.readFileSync(fixture('cube_binary.stl'))];
+    const before = Number(await page.evaluate(() => document.body.dataset.frames || 0));
+    await page.evaluate((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], 'dropped_cube.stl', { type: 'model/stl' }));
+      const stage = document.getElementById('stage');
+      stage.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      stage.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, bytes);
+    await page.waitForFunction(() => document.querySelector('#info-file').textContent === 'dropped_cube.stl', null, { timeout: 30000 });
+    await page.waitForFunction((n) => Number(document.body.dataset.frames || 0) > n, before, { timeout: 30000 });
+    assert.equal(await page.textContent('#info-triangles'), '12');
+    // Back to the model the later tests expect.
+    await loadFiles(page, fixture('half_donut_ascii.stl'));
   });
 
   test('a lost GPU device is recreated and the model drawn again', async () => {
