@@ -12,7 +12,9 @@ pub(super) struct GpuPrimitive {
     pub normals: wgpu::Buffer,
     pub uvs: Option<wgpu::Buffer>,
     pub colors: Option<wgpu::Buffer>,
-    pub indices: wgpu::Buffer,
+    /// `None` when the indices are just 0, 1, 2, … (every STL): drawn without
+    /// an index buffer, which saves a third of the upload.
+    pub indices: Option<wgpu::Buffer>,
     pub index_count: u32,
     /// Line-list indices for the wireframe overlay, built the first time it is shown.
     pub wire_indices: Option<(wgpu::Buffer, u32)>,
@@ -175,14 +177,7 @@ impl GpuScene {
     pub fn set_up_axis(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, scene: &Scene, up_axis: UpAxis) {
         self.up_axis = up_axis;
         let up = up_from_model(up_axis);
-        let mut bounds = Aabb::EMPTY;
-        for instance in scene.mesh_instances() {
-            let view_from_mesh = up * instance.world_from_mesh;
-            for p in scene.meshes[instance.mesh].primitives.iter().flat_map(|p| &p.positions) {
-                bounds.grow(view_from_mesh.transform_point3(Vec3::from(*p)));
-            }
-        }
-        self.bounds_in_view_world = bounds;
+        self.bounds_in_view_world = bounds_in_view_world(scene, up);
         let mut bytes = vec![0u8; (self.draws.len() + 1) * DRAW_UNIFORM_STRIDE as usize];
         for draw in &self.draws {
             let material = &self.materials[self.meshes[draw.mesh][draw.primitive].material];
@@ -197,7 +192,7 @@ impl GpuScene {
         bytes[at..at + std::mem::size_of::<DrawUniform>()].copy_from_slice(bytemuck::bytes_of(&grid_uniform));
         queue.write_buffer(&self.draw_uniforms, 0, &bytes);
 
-        let GridLines { vertices, spacing } = build_grid(&bounds);
+        let GridLines { vertices, spacing } = build_grid(&self.bounds_in_view_world);
         self.grid_spacing = spacing;
         self.grid = Some((
             buffer(device, queue, "grid", bytemuck::cast_slice(&vertices), wgpu::BufferUsages::VERTEX),
@@ -244,6 +239,58 @@ impl GpuScene {
     }
 }
 
+/// Exact bounds of everything drawn after `up`. Each mesh's own box is found
+/// once; for transforms that keep boxes axis-aligned (identity, 90° turns such
+/// as Z-up → Y-up, scales, translations) its corners give the exact result
+/// without a matrix multiply per vertex, which matters at millions of vertices.
+fn bounds_in_view_world(scene: &Scene, up: Mat4) -> Aabb {
+    let mesh_bounds: Vec<Aabb> = scene
+        .meshes
+        .iter()
+        .map(|mesh| {
+            let mut b = Aabb::EMPTY;
+            for p in mesh.primitives.iter().flat_map(|p| &p.positions) {
+                b.grow(Vec3::from(*p));
+            }
+            b
+        })
+        .collect();
+    let mut bounds = Aabb::EMPTY;
+    for instance in scene.mesh_instances() {
+        let view_from_mesh = up * instance.world_from_mesh;
+        let local = mesh_bounds[instance.mesh];
+        if local.is_empty() {
+            continue;
+        }
+        if keeps_boxes_axis_aligned(&view_from_mesh) {
+            for corner in 0..8 {
+                let pick = |bit: usize, lo: f32, hi: f32| if corner & bit == 0 { lo } else { hi };
+                let p = Vec3::new(
+                    pick(1, local.min.x, local.max.x),
+                    pick(2, local.min.y, local.max.y),
+                    pick(4, local.min.z, local.max.z),
+                );
+                bounds.grow(view_from_mesh.transform_point3(p));
+            }
+        } else {
+            for p in scene.meshes[instance.mesh].primitives.iter().flat_map(|p| &p.positions) {
+                bounds.grow(view_from_mesh.transform_point3(Vec3::from(*p)));
+            }
+        }
+    }
+    bounds
+}
+
+/// True when every axis maps onto one axis (no shear, rotations only by 90°).
+fn keeps_boxes_axis_aligned(m: &Mat4) -> bool {
+    let columns = [m.x_axis.truncate(), m.y_axis.truncate(), m.z_axis.truncate()];
+    columns.iter().all(|c| c.to_array().iter().filter(|v| v.abs() > 1e-6 * c.length()).count() == 1)
+}
+
+fn is_sequential(indices: &[u32]) -> bool {
+    indices.iter().enumerate().all(|(i, &v)| v as usize == i)
+}
+
 fn draw_uniform(world_from_mesh: Mat4, material: &Material) -> DrawUniform {
     let normal_from_mesh = world_from_mesh.inverse().transpose();
     let normal_from_mesh = if normal_from_mesh.is_finite() { normal_from_mesh } else { Mat4::IDENTITY };
@@ -263,7 +310,8 @@ fn upload_primitive(device: &wgpu::Device, queue: &wgpu::Queue, p: &Primitive, m
         normals: buffer(device, queue, "normals", bytemuck::cast_slice(&p.normals), vertex),
         uvs: p.uvs.as_ref().map(|uvs| buffer(device, queue, "uvs", bytemuck::cast_slice(uvs), vertex)),
         colors: p.colors.as_ref().map(|c| buffer(device, queue, "colors", bytemuck::cast_slice(c), vertex)),
-        indices: buffer(device, queue, "indices", bytemuck::cast_slice(&p.indices), wgpu::BufferUsages::INDEX),
+        indices: (!is_sequential(&p.indices))
+            .then(|| buffer(device, queue, "indices", bytemuck::cast_slice(&p.indices), wgpu::BufferUsages::INDEX)),
         index_count: p.indices.len() as u32,
         wire_indices: None,
         material,

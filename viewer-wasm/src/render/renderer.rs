@@ -178,8 +178,13 @@ impl Renderer {
                 if let Some(colors) = &primitive.colors {
                     pass.set_vertex_buffer(3, colors.slice(..));
                 }
-                pass.set_index_buffer(primitive.indices.slice(..), wgpu::IndexFormat::Uint32);
-                pass.draw_indexed(0..primitive.index_count, 0, 0..1);
+                match &primitive.indices {
+                    Some(indices) => {
+                        pass.set_index_buffer(indices.slice(..), wgpu::IndexFormat::Uint32);
+                        pass.draw_indexed(0..primitive.index_count, 0, 0..1);
+                    }
+                    None => pass.draw(0..primitive.index_count, 0..1),
+                }
             }
         }
         if settings.wireframe {
