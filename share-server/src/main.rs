@@ -3,10 +3,14 @@
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use share_server::AppConfig;
+use share_server::clock::SystemClock;
+use share_server::config;
+use share_server::{ApiState, AppConfig, sweeper};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
@@ -18,8 +22,25 @@ struct Cli {
     listen: SocketAddr,
 
     /// Directory with the static web build, served at `/`.
-    #[arg(long, env = "SHARE_SERVER_WEB_DIR", default_value = share_server::config::DEFAULT_WEB_DIR)]
+    #[arg(long, env = "SHARE_SERVER_WEB_DIR", default_value = config::DEFAULT_WEB_DIR)]
     web_dir: PathBuf,
+
+    /// Directory for stored shares (SQLite metadata and ciphertext files); created if missing.
+    #[arg(long, env = "SHARE_SERVER_DATA_DIR", default_value = config::DEFAULT_DATA_DIR)]
+    data_dir: PathBuf,
+
+    /// Largest accepted share upload in bytes (larger uploads get 413).
+    #[arg(long, env = "SHARE_SERVER_MAX_UPLOAD_BYTES", default_value_t = config::DEFAULT_MAX_UPLOAD_BYTES)]
+    max_upload_bytes: u64,
+
+    /// Total bytes of shares kept on disk (uploads beyond it get 507).
+    #[arg(long, env = "SHARE_SERVER_QUOTA_BYTES", default_value_t = config::DEFAULT_QUOTA_BYTES)]
+    quota_bytes: u64,
+
+    /// Seconds between sweeps deleting expired, deleted and used-up shares.
+    #[arg(long, env = "SHARE_SERVER_SWEEP_INTERVAL_SECS", default_value_t = config::DEFAULT_SWEEP_INTERVAL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    sweep_interval_secs: u64,
 }
 
 #[tokio::main]
@@ -32,6 +53,14 @@ async fn main() -> anyhow::Result<()> {
         tracing::warn!(web_dir = %cli.web_dir.display(), "web directory has no index.html");
     }
 
+    let mut app_config = AppConfig::new(cli.web_dir.clone()).with_data_dir(cli.data_dir);
+    app_config.max_upload_bytes = cli.max_upload_bytes;
+    app_config.quota_bytes = cli.quota_bytes;
+    app_config.sweep_interval = Duration::from_secs(cli.sweep_interval_secs);
+    // Opened before binding so that a bad data directory fails fast, not on first upload.
+    let shares = ApiState::open(&app_config, Arc::new(SystemClock))
+        .with_context(|| format!("opening share storage in {}", app_config.data_dir.display()))?;
+
     let listener =
         tokio::net::TcpListener::bind(cli.listen).await.with_context(|| format!("binding {}", cli.listen))?;
     let addr = listener.local_addr().context("reading bound address")?;
@@ -43,11 +72,14 @@ async fn main() -> anyhow::Result<()> {
     stdout.flush().context("flushing stdout")?;
     drop(stdout);
 
-    tracing::info!(%addr, web_dir = %cli.web_dir.display(), "server started");
-    axum::serve(listener, share_server::app(AppConfig::new(cli.web_dir)))
+    tracing::info!(%addr, web_dir = %cli.web_dir.display(), data_dir = %app_config.data_dir.display(), "server started");
+    let sweeper = sweeper::spawn(Arc::clone(shares.storage()), Arc::clone(shares.clock()), app_config.sweep_interval);
+    let served = axum::serve(listener, share_server::app(&app_config, shares))
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .context("serving HTTP")?;
+        .context("serving HTTP");
+    sweeper.abort();
+    served?;
     tracing::info!("server stopped");
     Ok(())
 }

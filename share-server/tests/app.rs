@@ -2,12 +2,14 @@
 
 use std::fs;
 use std::path::Path;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::Response;
-use share_server::{AppConfig, app};
+use share_server::clock::SystemClock;
+use share_server::{ApiState, AppConfig, app};
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -31,7 +33,9 @@ fn fixture() -> Fixture {
     write(&web.join("models/cube.glb"), "glTF");
     write(&web.join("sub/index.html"), "<p>sub</p>");
     write(&root.path().join("Cargo.toml"), SECRET);
-    let app = app(AppConfig::new(web));
+    let config = AppConfig::new(web).with_data_dir(root.path().join("data"));
+    let shares = ApiState::open(&config, Arc::new(SystemClock)).expect("open share storage");
+    let app = app(&config, shares);
     Fixture { _root: root, app }
 }
 

@@ -48,11 +48,16 @@ fn http_get(addr: &str, path: &str) -> String {
 fn binary_listens_on_ephemeral_port_and_answers_healthz() {
     let web_dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(web_dir.path().join("index.html"), "<p>hi</p>").expect("write index");
+    // Outside the web dir: stored shares must never be reachable as static files.
+    let data_dir = tempfile::tempdir().expect("temp dir");
 
     let child = Command::new(env!("CARGO_BIN_EXE_share-server"))
         .args(["--listen", "127.0.0.1:0", "--web-dir"])
         .arg(web_dir.path())
+        .arg("--data-dir")
+        .arg(data_dir.path())
         .env_remove("SHARE_SERVER_LISTEN")
+        .env_remove("SHARE_SERVER_DATA_DIR")
         .env_remove("SHARE_SERVER_WEB_DIR")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -86,6 +91,90 @@ fn binary_listens_on_ephemeral_port_and_answers_healthz() {
     let mut remaining = String::new();
     rest.read_to_string(&mut remaining).expect("read rest of stdout");
     assert_eq!(remaining, "");
+}
+
+/// Sends one request with `Connection: close` and returns the raw response bytes.
+fn http_raw(addr: &str, head: &str, body: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(addr).expect("connect to server");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("set timeout");
+    write!(stream, "{head}Host: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n", body.len())
+        .expect("send head");
+    stream.write_all(body).expect("send body");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read response");
+    response
+}
+
+/// Splits a raw response into its head (as text) and body.
+fn split_response(response: &[u8]) -> (String, &[u8]) {
+    let end = response.windows(4).position(|window| window == b"\r\n\r\n").expect("end of head");
+    (String::from_utf8_lossy(&response[..end]).into_owned(), &response[end + 4..])
+}
+
+/// The string value of `"key":"…"` in a flat JSON object (enough for the create receipt).
+fn json_string(json: &str, key: &str) -> String {
+    let start = json.find(&format!("\"{key}\":\"")).expect("key present") + key.len() + 4;
+    json[start..].split('"').next().expect("closing quote").to_owned()
+}
+
+#[test]
+fn binary_stores_shares_over_sockets_and_logs_no_secrets() {
+    let web_dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let child = Command::new(env!("CARGO_BIN_EXE_share-server"))
+        .args(["--listen", "127.0.0.1:0", "--max-upload-bytes", "200000", "--web-dir"])
+        .arg(web_dir.path())
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .env_remove("SHARE_SERVER_LISTEN")
+        .env_remove("SHARE_SERVER_DATA_DIR")
+        .env_remove("SHARE_SERVER_WEB_DIR")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn share-server");
+    let mut server = ServerGuard(child);
+    let stdout = server.0.stdout.take().expect("piped stdout");
+    let (line, _rest) = first_line(stdout);
+    let addr = line.trim_end().strip_prefix("listening on http://").expect("address line").to_owned();
+
+    let body: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(7919) >> 3) as u8).collect();
+    let response = http_raw(&addr, "POST /api/shares?expires_in=3600 HTTP/1.1\r\n", &body);
+    let (head, json) = split_response(&response);
+    assert!(head.starts_with("HTTP/1.1 201 Created\r\n"), "{head}");
+    let json = String::from_utf8_lossy(json).into_owned();
+    let id = json_string(&json, "id");
+    let token = json_string(&json, "owner_token");
+
+    let response = http_raw(&addr, &format!("GET /api/shares/{id} HTTP/1.1\r\n"), b"");
+    let (head, downloaded) = split_response(&response);
+    assert!(head.starts_with("HTTP/1.1 200 OK\r\n"), "{head}");
+    assert!(head.to_ascii_lowercase().contains("content-length: 100000"), "{head}");
+    assert!(downloaded == body.as_slice(), "downloaded bytes differ");
+
+    // Announce one byte too many but send no body: the server must answer 413 from the
+    // header alone (sending the body too would race the server's early close into a reset).
+    let mut stream = TcpStream::connect(&addr).expect("connect to server");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("set timeout");
+    write!(stream, "POST /api/shares HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 200001\r\n\r\n")
+        .expect("send head");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read response");
+    assert!(response.starts_with(b"HTTP/1.1 413 "), "{}", String::from_utf8_lossy(&response));
+    assert!(std::fs::read_dir(data_dir.path().join("blobs")).expect("blobs").count() == 1, "only the first share");
+
+    let response =
+        http_raw(&addr, &format!("DELETE /api/shares/{id} HTTP/1.1\r\nAuthorization: Bearer {token}\r\n"), b"");
+    assert!(response.starts_with(b"HTTP/1.1 204 "), "{}", String::from_utf8_lossy(&response));
+
+    shut_down(&mut server);
+    let mut logs = String::new();
+    server.0.stderr.take().expect("piped stderr").read_to_string(&mut logs).expect("read logs");
+    assert!(logs.contains(&id[..6]), "requests are logged by id prefix: {logs}");
+    assert!(!logs.contains(&id), "whole id in logs: {logs}");
+    assert!(!logs.contains(&token), "owner token in logs: {logs}");
 }
 
 /// Sends SIGTERM and expects a clean exit, which exercises graceful shutdown.

@@ -1,6 +1,8 @@
 // Shared test harness: starts the real share-server binary on a free port and
 // Debian's Chromium through playwright-core, and reads canvas pixels back.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,9 @@ export const fixture = (name) => path.join(repoRoot, 'tests', 'fixtures', name);
 // `webDir` overrides the served directory (the benchmark serves a copy with extra pages).
 export async function startServer({ webDir = process.env.WEB_DIR || path.join(repoRoot, 'web') } = {}) {
   const bin = process.env.SHARE_SERVER_BIN || path.join(repoRoot, 'target', 'debug', 'share-server');
-  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--web-dir', webDir], {
+  // Each server gets its own share store, removed when it stops.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-studio-shares-'));
+  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--web-dir', webDir, '--data-dir', dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
   });
@@ -36,6 +40,7 @@ export async function startServer({ webDir = process.env.WEB_DIR || path.join(re
     async stop() {
       child.kill('SIGTERM');
       await once(child, 'exit');
+      fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

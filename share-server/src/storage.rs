@@ -1,0 +1,151 @@
+//! Share storage: the [`Storage`] trait the API talks to, and its types.
+//!
+//! The trait hides where ciphertext and metadata live, so that another backend (object
+//! storage, say) can replace the embedded default, [`fs::FsStorage`] (blob files on
+//! local disk plus SQLite metadata), without touching the HTTP layer.
+//!
+//! Storage knows nothing about HTTP or about the current time: callers pass `now` in,
+//! which keeps expiry decisions testable with a fake clock.
+
+pub mod fs;
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+
+use axum::body::Bytes;
+use futures_util::Stream;
+use tokio::io::AsyncRead;
+
+use crate::ids::ShareId;
+
+/// What the API asks storage to keep for a new share (besides the ciphertext itself).
+#[derive(Debug, Clone)]
+pub struct NewShare {
+    pub id: ShareId,
+    pub owner_hash: [u8; 32],
+    pub created_at: u64,
+    pub expires_at: u64,
+    pub max_views: Option<u64>,
+}
+
+/// A stored share's metadata.
+#[derive(Debug, Clone)]
+pub struct ShareRecord {
+    pub id: ShareId,
+    pub size: u64,
+    pub owner_hash: [u8; 32],
+    pub created_at: u64,
+    pub expires_at: u64,
+    pub max_views: Option<u64>,
+    pub views: u64,
+    /// Deleted by its owner; the row stays as a tombstone until the next sweep so that
+    /// recipients are told "deleted" rather than "unknown".
+    pub revoked: bool,
+}
+
+/// Why a share cannot be read, if it cannot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    Expired,
+    Revoked,
+    ViewsExhausted,
+}
+
+impl ShareRecord {
+    /// `None` if the share may be read at `now`.
+    pub fn unavailable(&self, now: u64) -> Option<Unavailable> {
+        if self.revoked {
+            Some(Unavailable::Revoked)
+        } else if now >= self.expires_at {
+            Some(Unavailable::Expired)
+        } else if self.max_views.is_some_and(|max| self.views >= max) {
+            Some(Unavailable::ViewsExhausted)
+        } else {
+            None
+        }
+    }
+
+    /// Views still allowed; `None` means unlimited.
+    pub fn views_left(&self) -> Option<u64> {
+        self.max_views.map(|max| max.saturating_sub(self.views))
+    }
+}
+
+/// Result of trying to count a view.
+#[derive(Debug, Clone)]
+pub enum ViewOutcome {
+    /// The view was counted; the record is as it is after counting.
+    Counted(ShareRecord),
+    Unavailable(Unavailable),
+    NotFound,
+}
+
+/// An upload stream failed for a reason that is not storage's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("upload larger than the configured limit")]
+    TooLarge,
+    #[error("upload interrupted: {0}")]
+    Client(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error(transparent)]
+    Upload(#[from] UploadError),
+    #[error("storage quota exceeded")]
+    QuotaExceeded,
+    #[error("share id already exists")]
+    Conflict,
+    #[error("share not found")]
+    NotFound,
+    #[error("storage I/O: {0}")]
+    Io(#[from] io::Error),
+    #[error("metadata database: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("storage task failed: {0}")]
+    Task(String),
+}
+
+/// Reader over (a range of) a share's ciphertext.
+pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
+
+/// What one sweep removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub removed_shares: usize,
+    pub freed_bytes: u64,
+}
+
+/// Where shares live. All methods are safe to call concurrently.
+pub trait Storage: Send + Sync + 'static {
+    /// Stores `body` as a new share. The share becomes visible only once the whole body
+    /// has been stored durably; on any error nothing of it is readable or counted.
+    fn create<S>(&self, share: NewShare, body: S) -> impl Future<Output = Result<ShareRecord, StorageError>> + Send
+    where
+        S: Stream<Item = Result<Bytes, UploadError>> + Send + Unpin + 'static;
+
+    /// The share's metadata, tombstones and expired shares included.
+    fn get(&self, id: &ShareId) -> impl Future<Output = Result<Option<ShareRecord>, StorageError>> + Send;
+
+    /// Atomically counts one view if the share is readable at `now`.
+    fn record_view(&self, id: &ShareId, now: u64) -> impl Future<Output = Result<ViewOutcome, StorageError>> + Send;
+
+    /// Opens `len` bytes of ciphertext starting at `start`.
+    fn open_blob(
+        &self,
+        id: &ShareId,
+        start: u64,
+        len: u64,
+    ) -> impl Future<Output = Result<BlobReader, StorageError>> + Send;
+
+    /// Marks the share deleted and frees its ciphertext. `false` if it did not exist.
+    fn revoke(&self, id: &ShareId) -> impl Future<Output = Result<bool, StorageError>> + Send;
+
+    /// Removes every share that is expired, revoked or out of views at `now`.
+    fn sweep(&self, now: u64) -> impl Future<Output = Result<SweepReport, StorageError>> + Send;
+
+    /// Bytes of ciphertext currently stored (or reserved by uploads in progress).
+    fn used_bytes(&self) -> u64;
+}
