@@ -19,6 +19,7 @@ use axum::http::StatusCode;
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
 /// Content types we set ourselves, keyed by lowercase file extension.
@@ -45,7 +46,13 @@ const MIME_TYPES: &[(&str, &str)] = &[
 pub fn router(web_dir: &Path) -> Router {
     // ServeDir's own 404 has an empty body; a short text is friendlier in a browser.
     let serve_dir = ServeDir::new(web_dir).not_found_service(not_found.into_service());
-    Router::new().fallback_service(serve_dir).layer(middleware::from_fn(static_headers))
+    // gzip when the browser accepts it: the engine's wasm shrinks to about a third,
+    // which is most of the page weight. (Ciphertext on the API routes is not compressed:
+    // it would not shrink.)
+    Router::new()
+        .fallback_service(serve_dir)
+        .layer(middleware::from_fn(static_headers))
+        .layer(CompressionLayer::new().gzip(true))
 }
 
 async fn not_found() -> &'static str {

@@ -186,3 +186,26 @@ async fn non_get_methods_are_rejected() {
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_security_headers(&response);
 }
+
+#[tokio::test]
+async fn static_files_are_gzipped_when_the_browser_accepts_it() {
+    let fixture = fixture();
+    let big = "export const data = 'the same words again and again';\n".repeat(200);
+    write(&fixture._root.path().join("web/big.js"), &big);
+    let request = Request::builder()
+        .uri("/big.js")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .expect("valid request");
+    let response = fixture.app.clone().oneshot(request).await.expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header_str(&response, "content-encoding"), Some("gzip"));
+    assert_eq!(content_type(&response), Some("text/javascript; charset=utf-8"));
+    assert_security_headers(&response);
+    let compressed = to_bytes(response.into_body(), 1 << 20).await.expect("body");
+    assert!(compressed.len() < big.len() / 10, "{} bytes from {}", compressed.len(), big.len());
+    // Without Accept-Encoding the file comes as it is.
+    let plain = get(&fixture.app, "/big.js").await;
+    assert_eq!(header_str(&plain, "content-encoding"), None);
+    assert_eq!(body_text(plain).await, big);
+}
