@@ -28,27 +28,29 @@ function post(type, payload = {}) {
   self.postMessage({ type, ...payload });
 }
 
+async function drawFrame() {
+  framePending = false;
+  if (viewer.isLost()) {
+    post('status', { message: 'The GPU device was lost; recovering…' });
+    await viewer.recover();
+  }
+  viewer.render();
+  frames += 1;
+  post('frame', { frames });
+  if (firstFrameFrom !== null) {
+    const from = firstFrameFrom;
+    firstFrameFrom = null;
+    await gpuDone();
+    post('timing', { firstFrameMs: performance.now() - from });
+  }
+}
+
+// Input coalesces into at most one frame per display refresh.
 function requestFrame() {
   if (framePending || !viewer) return;
   framePending = true;
-  const draw = async () => {
-    framePending = false;
-    if (viewer.isLost()) {
-      post('status', { message: 'The GPU device was lost; recovering…' });
-      await viewer.recover();
-    }
-    viewer.render();
-    frames += 1;
-    post('frame', { frames });
-    if (firstFrameFrom !== null) {
-      const from = firstFrameFrom;
-      firstFrameFrom = null;
-      await gpuDone();
-      post('timing', { firstFrameMs: performance.now() - from });
-    }
-  };
-  if (self.requestAnimationFrame) self.requestAnimationFrame(draw);
-  else setTimeout(draw, 16);
+  if (self.requestAnimationFrame) self.requestAnimationFrame(drawFrame);
+  else setTimeout(drawFrame, 16);
 }
 
 // Resolves once the GPU has finished the work submitted so far, so a frame is timed
@@ -128,7 +130,9 @@ async function loadBytes(name, bytes, started = performance.now()) {
   await decodeImages();
   viewer.show();
   firstFrameFrom = inMemory;
-  requestFrame();
+  // A new model is drawn at once rather than at the next animation frame: the
+  // worker commits the canvas when this task ends.
+  await drawFrame();
   post('loaded', {
     info,
     upAxis: viewer.upAxis(),

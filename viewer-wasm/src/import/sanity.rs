@@ -20,14 +20,19 @@ pub fn sanity_check(scene: &Scene) -> Result<(), ImportError> {
                     primitive.indices.len()
                 )));
             }
-            if let Some(&bad) = primitive.indices.iter().find(|&&i| i as usize >= vertex_count) {
+            // Branch-free folds over the whole array first (they vectorise; millions of
+            // vertices are the normal case), and a search for the culprit only on failure.
+            let largest_index = primitive.indices.iter().copied().fold(0u32, u32::max);
+            if !primitive.indices.is_empty() && largest_index as usize >= vertex_count {
                 return Err(ImportError::IndexOutOfRange {
                     what: what(),
-                    index: bad as u64,
+                    index: largest_index as u64,
                     vertex_count: vertex_count as u64,
                 });
             }
-            if let Some(v) = primitive.positions.iter().position(|p| !p.iter().all(|c| c.is_finite())) {
+            let coordinates: &[f32] = bytemuck::cast_slice(&primitive.positions);
+            if !coordinates.iter().fold(true, |ok, c| ok & c.is_finite()) {
+                let v = primitive.positions.iter().position(|p| !p.iter().all(|c| c.is_finite())).unwrap_or(0);
                 return Err(ImportError::NonFinite { what: format!("Vertex {v} of {}", what().to_lowercase()) });
             }
             let lengths_ok = primitive.normals.len() == vertex_count

@@ -71,12 +71,16 @@ pub fn import_binary(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene,
     let header = &bytes[..HEADER_BYTES];
     let palette = ColorConvention::from_header(header);
 
-    let mut positions = Vec::with_capacity(count * 3);
-    let mut normals = Vec::with_capacity(count * 3);
+    // Sized up front (the count is bounded by the length now) and filled in place:
+    // no capacity check per push in the hottest loop of the commonest format.
+    let mut positions = vec![[0.0f32; 3]; count * 3];
+    let mut normals = vec![[0.0f32; 3]; count * 3];
     let mut colors: Vec<[f32; 4]> = Vec::new();
     let mut any_color = false;
 
-    for (i, record) in bytes[FIRST_TRIANGLE_OFFSET..needed as usize].chunks_exact(TRIANGLE_BYTES).enumerate() {
+    let records = bytes[FIRST_TRIANGLE_OFFSET..needed as usize].chunks_exact(TRIANGLE_BYTES);
+    let slots = positions.chunks_exact_mut(3).zip(normals.chunks_exact_mut(3));
+    for (i, (record, (corners, corner_normals))) in records.zip(slots).enumerate() {
         if i % 65_536 == 0 {
             progress.report(i as f32 / count as f32);
         }
@@ -85,7 +89,8 @@ pub fn import_binary(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene,
             [read_f32(record, at), read_f32(record, at + 4), read_f32(record, at + 8)]
         };
         let tri = [corner(0), corner(1), corner(2)];
-        push_triangle(&mut positions, &mut normals, tri);
+        corners.copy_from_slice(&tri);
+        corner_normals.copy_from_slice(&[face_normal(tri); 3]);
         let attribute = u16::from_le_bytes([record[48], record[49]]);
         if let Some(rgba) = palette.face_color(attribute) {
             if !any_color {
@@ -174,11 +179,15 @@ fn srgb_to_linear(c: f32) -> f32 {
     if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
 }
 
-fn push_triangle(positions: &mut Vec<[f32; 3]>, normals: &mut Vec<[f32; 3]>, tri: [[f32; 3]; 3]) {
+/// The unit normal of a counter-clockwise triangle (+Z for a degenerate one).
+fn face_normal(tri: [[f32; 3]; 3]) -> [f32; 3] {
     let [a, b, c] = tri.map(Vec3::from);
-    let normal = (b - a).cross(c - a).try_normalize().unwrap_or(Vec3::Z).to_array();
+    (b - a).cross(c - a).try_normalize().unwrap_or(Vec3::Z).to_array()
+}
+
+fn push_triangle(positions: &mut Vec<[f32; 3]>, normals: &mut Vec<[f32; 3]>, tri: [[f32; 3]; 3]) {
     positions.extend_from_slice(&tri);
-    normals.extend_from_slice(&[normal; 3]);
+    normals.extend_from_slice(&[face_normal(tri); 3]);
 }
 
 /// Splits ASCII text into whitespace-separated tokens without allocating.
