@@ -35,6 +35,42 @@ fn first_line(stdout: ChildStdout) -> (String, BufReader<ChildStdout>) {
     receiver.recv_timeout(TIMEOUT).expect("server printed its address in time").expect("reading server stdout")
 }
 
+/// A running server binary, the address it printed, and the rest of its stdout.
+struct Running {
+    server: ServerGuard,
+    addr: String,
+    stdout: BufReader<ChildStdout>,
+}
+
+/// Starts the binary on an ephemeral port with its own web and data dirs (the
+/// caller keeps them alive) and waits for its `listening on` line.
+fn start(web_dir: &std::path::Path, data_dir: &std::path::Path, extra_args: &[&str], stderr: Stdio) -> Running {
+    let child = Command::new(env!("CARGO_BIN_EXE_share-server"))
+        .args(["--listen", "127.0.0.1:0"])
+        .args(extra_args)
+        .arg("--web-dir")
+        .arg(web_dir)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env_remove("SHARE_SERVER_LISTEN")
+        .env_remove("SHARE_SERVER_DATA_DIR")
+        .env_remove("SHARE_SERVER_WEB_DIR")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("spawn share-server");
+    let mut server = ServerGuard(child);
+    let (line, stdout) = first_line(server.0.stdout.take().expect("piped stdout"));
+    let addr = line
+        .trim_end()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    Running { server, addr, stdout }
+}
+
 fn http_get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).expect("connect to server");
     stream.set_read_timeout(Some(TIMEOUT)).expect("set timeout");
@@ -51,28 +87,7 @@ fn binary_listens_on_ephemeral_port_and_answers_healthz() {
     // Outside the web dir: stored shares must never be reachable as static files.
     let data_dir = tempfile::tempdir().expect("temp dir");
 
-    let child = Command::new(env!("CARGO_BIN_EXE_share-server"))
-        .args(["--listen", "127.0.0.1:0", "--web-dir"])
-        .arg(web_dir.path())
-        .arg("--data-dir")
-        .arg(data_dir.path())
-        .env_remove("SHARE_SERVER_LISTEN")
-        .env_remove("SHARE_SERVER_DATA_DIR")
-        .env_remove("SHARE_SERVER_WEB_DIR")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn share-server");
-    let mut server = ServerGuard(child);
-    let stdout = server.0.stdout.take().expect("piped stdout");
-
-    let (line, mut rest) = first_line(stdout);
-    let addr = line
-        .trim_end()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_owned();
+    let Running { mut server, addr, stdout: mut rest } = start(web_dir.path(), data_dir.path(), &[], Stdio::null());
     assert!(addr.starts_with("127.0.0.1:"), "{addr}");
     assert!(!addr.ends_with(":0"), "must print the real port, got {addr}");
 
@@ -121,24 +136,8 @@ fn json_string(json: &str, key: &str) -> String {
 fn binary_stores_shares_over_sockets_and_logs_no_secrets() {
     let web_dir = tempfile::tempdir().expect("temp dir");
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let child = Command::new(env!("CARGO_BIN_EXE_share-server"))
-        .args(["--listen", "127.0.0.1:0", "--max-upload-bytes", "200000", "--web-dir"])
-        .arg(web_dir.path())
-        .arg("--data-dir")
-        .arg(data_dir.path())
-        .env_remove("SHARE_SERVER_LISTEN")
-        .env_remove("SHARE_SERVER_DATA_DIR")
-        .env_remove("SHARE_SERVER_WEB_DIR")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn share-server");
-    let mut server = ServerGuard(child);
-    let stdout = server.0.stdout.take().expect("piped stdout");
-    let (line, _rest) = first_line(stdout);
-    let addr = line.trim_end().strip_prefix("listening on http://").expect("address line").to_owned();
+    let Running { mut server, addr, .. } =
+        start(web_dir.path(), data_dir.path(), &["--max-upload-bytes", "200000"], Stdio::piped());
 
     let body: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(7919) >> 3) as u8).collect();
     let response = http_raw(&addr, "POST /api/shares?expires_in=3600 HTTP/1.1\r\n", &body);

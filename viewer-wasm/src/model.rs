@@ -251,24 +251,35 @@ impl Scene {
         bounds
     }
 
-    /// A scene holding one mesh under one identity root node.
-    pub fn single_mesh(format: SourceFormat, up_axis: UpAxis, mesh: Mesh, materials: Vec<Material>) -> Scene {
+    /// A scene of flat meshes (no hierarchy), each under its own identity root node.
+    pub fn from_meshes(format: SourceFormat, up_axis: UpAxis, meshes: Vec<Mesh>, materials: Vec<Material>) -> Scene {
+        let nodes: Vec<Node> = meshes
+            .iter()
+            .enumerate()
+            .map(|(i, mesh)| Node {
+                name: mesh.name.clone(),
+                parent_from_node: Mat4::IDENTITY,
+                mesh: Some(i),
+                children: Vec::new(),
+            })
+            .collect();
         Scene {
             format,
             up_axis,
-            meshes: vec![mesh],
+            root_nodes: (0..nodes.len()).collect(),
+            nodes,
+            meshes,
             materials,
             textures: Vec::new(),
-            nodes: vec![Node {
-                name: String::new(),
-                parent_from_node: Mat4::IDENTITY,
-                mesh: Some(0),
-                children: Vec::new(),
-            }],
-            root_nodes: vec![0],
             warnings: Vec::new(),
         }
     }
+}
+
+/// Converts an sRGB-encoded colour component (as files and colour pickers store
+/// it) to the linear value materials and shading use.
+pub fn srgb_to_linear(c: f32) -> f32 {
+    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
 }
 
 /// Area-weighted smooth normals for a primitive whose file had none.

@@ -49,8 +49,3 @@ impl Default for ViewSettings {
         }
     }
 }
-
-/// Converts an sRGB-encoded colour component (as typed by a user: `#rrggbb`) to linear.
-pub fn srgb_to_linear(c: f32) -> f32 {
-    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
-}

@@ -10,8 +10,9 @@ use wasm_bindgen::prelude::*;
 use crate::camera::Projection;
 use crate::import::{Companions, Progress, import_with_progress};
 use crate::info::ModelInfo;
+use crate::model::srgb_to_linear;
 use crate::model::{Scene, UpAxis};
-use crate::render::{GpuScene, Renderer, Shading, ViewSettings, srgb_to_linear};
+use crate::render::{GpuScene, Renderer, Shading, ViewSettings};
 
 #[wasm_bindgen(start)]
 fn start() {

@@ -21,11 +21,7 @@ pub fn run(args: &[String]) -> Result<()> {
     build::wasm()?;
     let server = build::server(true)?;
     shell::run(
-        Command::new("node")
-            .arg("bench/viewer.bench.mjs")
-            .current_dir("tests")
-            .env("SHARE_SERVER_BIN", std::fs::canonicalize(&server)?)
-            .env("WEB_DIR", std::fs::canonicalize("web")?),
+        build::node_in_tests(&server)?.arg("bench/viewer.bench.mjs"),
         "benchmark: our viewer vs three.js (headless Chromium, a few minutes)",
     )?;
     texture_decoding()

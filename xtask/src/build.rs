@@ -39,3 +39,14 @@ pub fn server(release: bool) -> Result<PathBuf> {
     let profile = if release { "release" } else { "debug" };
     Ok(PathBuf::from(format!("target/{profile}/share-server")))
 }
+
+/// `node ARGS…` in `tests/`, pointed at the built server binary and the web dir
+/// (what the browser tests and the benchmark both need).
+pub fn node_in_tests(server: &std::path::Path) -> Result<Command> {
+    let mut command = Command::new("node");
+    command
+        .current_dir("tests")
+        .env("SHARE_SERVER_BIN", std::fs::canonicalize(server)?)
+        .env("WEB_DIR", std::fs::canonicalize("web")?);
+    Ok(command)
+}

@@ -1,7 +1,5 @@
 //! `cargo xtask test`: every check, in the order that fails fastest.
 
-use std::process::Command;
-
 use anyhow::{Result, bail};
 
 use crate::build;
@@ -65,12 +63,7 @@ pub fn run(args: &[String]) -> Result<()> {
         build::wasm()?;
         let server = build::server(false)?;
         let (ok, output) = run_capture(
-            Command::new("node")
-                .args(["--test", "--test-concurrency=1", "--test-reporter=tap"])
-                .arg("browser/")
-                .current_dir("tests")
-                .env("SHARE_SERVER_BIN", std::fs::canonicalize(&server)?)
-                .env("WEB_DIR", std::fs::canonicalize("web")?),
+            build::node_in_tests(&server)?.args(["--test", "--test-concurrency=1", "--test-reporter=tap", "browser/"]),
             "browser tests (headless Chromium)",
         )?;
         let counts = node_counts(&output);

@@ -9,7 +9,7 @@
 use glam::Vec3;
 
 use super::{ImportError, Progress};
-use crate::model::{Material, Mesh, Primitive, Scene, SourceFormat, UpAxis};
+use crate::model::{Material, Mesh, Primitive, Scene, SourceFormat, UpAxis, srgb_to_linear};
 
 const HEADER_BYTES: usize = 80;
 const TRIANGLE_BYTES: usize = 50;
@@ -106,14 +106,9 @@ pub fn import_binary(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene,
 
     let indices = (0..positions.len() as u32).collect();
     let primitive =
-        Primitive { positions, normals, uvs: None, colors: any_color.then_some(colors), indices, material: None };
-    let mut scene = Scene::single_mesh(
-        SourceFormat::StlBinary,
-        UpAxis::Z,
-        Mesh { name: header_name(header), primitives: vec![primitive] },
-        vec![stl_material()],
-    );
-    scene.meshes[0].primitives[0].material = Some(0);
+        Primitive { positions, normals, uvs: None, colors: any_color.then_some(colors), indices, material: Some(0) };
+    let mesh = Mesh { name: header_name(header), primitives: vec![primitive] };
+    let mut scene = Scene::from_meshes(SourceFormat::StlBinary, UpAxis::Z, vec![mesh], vec![stl_material()]);
     let trailing = bytes.len() - needed as usize;
     if trailing > 0 {
         scene.warnings.push(format!("{trailing} bytes after the last triangle were ignored."));
@@ -173,10 +168,6 @@ impl ColorConvention {
             _ => None,
         }
     }
-}
-
-fn srgb_to_linear(c: f32) -> f32 {
-    if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
 }
 
 /// The unit normal of a counter-clockwise triangle (+Z for a degenerate one).
@@ -333,24 +324,7 @@ pub fn import_ascii(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, 
     if meshes.is_empty() {
         return Err(ImportError::NoGeometry);
     }
-    let mut scene = Scene::single_mesh(SourceFormat::StlAscii, UpAxis::Z, Mesh::default(), vec![stl_material()]);
-    scene.nodes.clear();
-    scene.root_nodes.clear();
-    for (i, mut mesh) in meshes.into_iter().enumerate() {
-        mesh.primitives[0].material = Some(0);
-        scene.nodes.push(crate::model::Node {
-            name: mesh.name.clone(),
-            parent_from_node: glam::Mat4::IDENTITY,
-            mesh: Some(i),
-            children: Vec::new(),
-        });
-        scene.root_nodes.push(i);
-        if i == 0 {
-            scene.meshes[0] = mesh;
-        } else {
-            scene.meshes.push(mesh);
-        }
-    }
+    let mut scene = Scene::from_meshes(SourceFormat::StlAscii, UpAxis::Z, meshes, vec![stl_material()]);
     scene.warnings = warnings;
     Ok(scene)
 }
@@ -368,7 +342,7 @@ impl Solid {
         let indices = (0..positions.len() as u32).collect();
         Mesh {
             name,
-            primitives: vec![Primitive { positions, normals, uvs: None, colors: None, indices, material: None }],
+            primitives: vec![Primitive { positions, normals, uvs: None, colors: None, indices, material: Some(0) }],
         }
     }
 }
