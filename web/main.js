@@ -1,12 +1,20 @@
 // The page: a thin UI. It starts the engine worker, hands it the canvas,
 // forwards files and input, and shows progress, errors and model info.
-// Nothing here uploads anything: files are read by the worker in this browser.
+// Nothing here uploads anything: files are read by the worker in this browser;
+// only the share dialog (share-dialog.js), on the user's request, uploads an
+// encrypted copy. The same script runs the recipient page (`/s/{id}`) and the
+// embed page (`/e/{id}`), which lack the open-file controls; `data-page` on
+// <body> says which page this is.
 import { attachInput } from './input.js';
 import { filesFromDrop } from './drop.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const forceWebgl2 = params.get('backend') === 'webgl2';
+const page = document.body.dataset.page || 'app';
+
+// Messages from the worker that the share modules handle: type → handler.
+const listeners = new Map();
 
 let worker = null;
 let canvas = $('view');
@@ -43,7 +51,15 @@ function formatLength(v) {
 
 function showProgress({ phase, name, loaded, total }) {
   $('progress').hidden = false;
-  const label = { reading: 'Reading', downloading: 'Downloading', parsing: 'Parsing' }[phase] || phase;
+  const label =
+    {
+      reading: 'Reading',
+      downloading: 'Downloading',
+      parsing: 'Parsing',
+      decrypting: 'Decrypting',
+      encrypting: 'Encrypting',
+      uploading: 'Uploading',
+    }[phase] || phase;
   $('progress-label').textContent = `${label} ${name}…`;
   const percent = total > 0 ? Math.min(100, Math.round((loaded / total) * 100)) : null;
   $('progress-figures').textContent =
@@ -53,6 +69,7 @@ function showProgress({ phase, name, loaded, total }) {
 }
 
 function showInfo(info) {
+  if (!$('info-file')) return; // the embed page has no info panel
   $('info-file').textContent = info.file_name;
   $('info-format').textContent = info.format;
   $('info-meshes').textContent = info.meshes.toLocaleString('en-US');
@@ -71,6 +88,7 @@ function showInfo(info) {
 }
 
 function showScale(spacing) {
+  if (!$('scale')) return;
   $('scale').hidden = !(spacing > 0) || !$('grid').checked;
   $('scale').textContent = `Grid: ${formatLength(spacing)} units per cell`;
 }
@@ -79,7 +97,7 @@ function onWorkerMessage(event) {
   const m = event.data;
   switch (m.type) {
     case 'ready':
-      $('backend').textContent = m.backend;
+      if ($('backend')) $('backend').textContent = m.backend;
       document.body.dataset.backend = m.backend;
       sendAllOptions();
       setState('ready');
@@ -92,9 +110,11 @@ function onWorkerMessage(event) {
       loading = false;
       lastSource = pendingSource;
       $('progress').hidden = true;
-      $('drop-hint').classList.add('hidden');
+      $('drop-hint')?.classList.add('hidden');
       showInfo(m.info);
-      $('up').value = m.upAxis;
+      document.body.dataset.triangles = String(m.info.triangles);
+      if ($('share')) $('share').disabled = false;
+      if ($('up')) $('up').value = m.upAxis;
       showScale(m.gridSpacing);
       document.body.dataset.loadMs = String(Math.round(m.timings.totalMs));
       // For `cargo xtask bench`: bytes in memory → parsed, then → first frame (the 'timing' message).
@@ -114,7 +134,7 @@ function onWorkerMessage(event) {
     case 'screenshot': {
       const a = document.createElement('a');
       a.href = URL.createObjectURL(m.blob);
-      a.download = `${($('info-file').textContent || 'view').replace(/\.[^.]+$/, '')}.png`;
+      a.download = `${($('info-file')?.textContent || 'view').replace(/\.[^.]+$/, '')}.png`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 10000);
       break;
@@ -129,6 +149,7 @@ function onWorkerMessage(event) {
       setState(m.request === 'init' ? 'failed' : 'error');
       break;
     default:
+      listeners.get(m.type)?.(m);
       break;
   }
 }
@@ -172,7 +193,10 @@ function startLoad(source) {
   if (document.body.dataset.state === 'starting') return; // sent once the worker is ready
   loading = true;
   setState('loading');
-  if (source.url) {
+  if (source.share) {
+    showProgress({ phase: 'downloading', name: 'the shared model', loaded: 0, total: source.share.size || 0 });
+    send({ type: 'openShare', ...source.share });
+  } else if (source.url) {
     showProgress({ phase: 'downloading', name: source.url, loaded: 0, total: 0 });
     send({ type: 'loadUrl', url: source.url });
   } else {
@@ -196,25 +220,41 @@ function optionValue(id) {
   const el = $(id);
   return el.type === 'checkbox' ? String(el.checked) : el.value;
 }
+// Display options as the page shows them; the embed page has no toolbar and
+// takes its background from the URL instead.
+function displayOptions() {
+  const options = {};
+  for (const id of [...OPTIONS, 'up']) if ($(id)) options[id] = optionValue(id);
+  return options;
+}
+function setDisplayOptions(options) {
+  for (const [id, value] of Object.entries(options || {})) {
+    const el = $(id);
+    if (!el || typeof value !== 'string') continue;
+    if (el.type === 'checkbox') el.checked = value === 'true';
+    else if (el.tagName === 'SELECT' && ![...el.options].some((o) => o.value === value)) continue;
+    else el.value = value;
+  }
+}
 function sendAllOptions() {
-  for (const id of OPTIONS) send({ type: 'option', name: id, value: optionValue(id) });
+  for (const id of OPTIONS) if ($(id)) send({ type: 'option', name: id, value: optionValue(id) });
 }
 
 for (const id of [...OPTIONS, 'up']) {
-  $(id).addEventListener(id === 'background' ? 'input' : 'change', () => {
+  $(id)?.addEventListener(id === 'background' ? 'input' : 'change', () => {
     send({ type: 'option', name: id, value: optionValue(id) });
-    if (id === 'grid') $('scale').hidden = !$('grid').checked;
+    if (id === 'grid' && $('scale')) $('scale').hidden = !$('grid').checked;
   });
 }
-$('home').addEventListener('click', () => send({ type: 'home' }));
-$('screenshot').addEventListener('click', () => send({ type: 'screenshot' }));
+$('home')?.addEventListener('click', () => send({ type: 'home' }));
+$('screenshot')?.addEventListener('click', () => send({ type: 'screenshot' }));
 $('cancel').addEventListener('click', cancelLoad);
-$('file-input').addEventListener('change', (e) => {
+$('file-input')?.addEventListener('change', (e) => {
   const files = [...e.target.files].map((file) => ({ file, path: file.webkitRelativePath || file.name }));
   startLoad({ entries: files });
   e.target.value = '';
 });
-$('url-form').addEventListener('submit', (e) => {
+$('url-form')?.addEventListener('submit', (e) => {
   e.preventDefault();
   const url = $('url-input').value.trim();
   if (url) startLoad({ url: new URL(url, location.href).href });
@@ -229,7 +269,8 @@ stage.addEventListener('dragleave', () => stage.classList.remove('dragging'));
 stage.addEventListener('drop', async (e) => {
   e.preventDefault();
   stage.classList.remove('dragging');
-  startLoad({ entries: await filesFromDrop(e.dataTransfer) });
+  // Only the main page opens local files; a recipient's page shows the share.
+  if (page === 'app') startLoad({ entries: await filesFromDrop(e.dataTransfer) });
 });
 
 new ResizeObserver(() => send({ type: 'resize', ...canvasPixels() })).observe(stage);
@@ -241,3 +282,35 @@ attachInput(stage, canvas, send);
 startWorker();
 // Browser tests drive engine-only actions (a simulated GPU loss) through this.
 if (params.has('test-hooks')) window.__sendToEngine = send;
+
+// What the share modules may use of this page.
+const api = {
+  send,
+  on: (type, handler) => listeners.set(type, handler),
+  startLoad,
+  showProgress,
+  hideProgress: () => {
+    $('progress').hidden = true;
+  },
+  showError,
+  clearError,
+  setLoading: (value) => {
+    loading = value;
+  },
+  displayOptions,
+  setDisplayOptions,
+  sendAllOptions,
+  formatBytes,
+  params,
+};
+if (page === 'app') {
+  // The share dialog's code loads when first needed: for the Share button, or to
+  // list shares made earlier in this browser. Viewing alone never loads it.
+  let dialog = null;
+  const shareDialog = () => (dialog ??= import('./share-dialog.js').then((m) => m.setupShareDialog(api)));
+  $('share').addEventListener('click', async () => (await shareDialog()).open());
+  if (localStorage.getItem('3dms.myShares')?.length > 2) shareDialog();
+} else {
+  const { startRecipient } = await import('./recipient.js');
+  startRecipient(api, page);
+}

@@ -1,7 +1,21 @@
 // The engine's home: a module Web Worker that owns the wasm viewer and the
 // OffscreenCanvas. The page only forwards input and shows the small results
 // posted back here, so parsing and drawing never block the page.
+// Sharing code is loaded on first use (see shareModule): viewing never downloads it.
+let shareModulePromise = null;
+const shareModule = () => (shareModulePromise ??= import('./worker-share.js'));
+
 let viewer = null;
+// The model shown now, as files: what "Share" encrypts. { name, bytes, companions }.
+let shownFiles = null;
+let loadingFiles = null;
+// Sharing state: the abort controller of a share being created, and a downloaded
+// share waiting for its password.
+let shareAbort = null;
+let waitingShare = null;
+// Embed option: turn the model slowly (degrees per second; 0 = still).
+let autoRotateDegPerSec = 0;
+let lastFrameAt = 0;
 
 // Two builds of the engine: WebGPU-only (smaller) and one that can also fall
 // back to WebGL2. Load the small one when a WebGPU adapter really exists.
@@ -34,9 +48,17 @@ async function drawFrame() {
     post('status', { message: 'The GPU device was lost; recovering…' });
     await viewer.recover();
   }
+  const now = performance.now();
+  if (autoRotateDegPerSec && shownFiles) {
+    // orbit() takes pixels: a drag over the canvas height turns 180°.
+    const seconds = Math.min(0.1, (now - lastFrameAt) / 1000);
+    viewer.orbit((-autoRotateDegPerSec * seconds * self.canvasForScreenshot.height) / 180, 0);
+  }
+  lastFrameAt = now;
   viewer.render();
   frames += 1;
   post('frame', { frames });
+  if (autoRotateDegPerSec && shownFiles) requestFrame();
   if (firstFrameFrom !== null) {
     const from = firstFrameFrom;
     firstFrameFrom = null;
@@ -106,17 +128,22 @@ async function loadFiles(entries) {
   // entries: [{ file: File, path: string }]
   const model = pickModel(entries.map((e) => e.file));
   const started = performance.now();
+  const companions = [];
   for (let i = 0; i < entries.length; i += 1) {
     const { file, path } = entries[i];
     if (file === model) continue;
     const bytes = await readWithProgress(file, i, entries.length);
-    viewer.addCompanion(path || file.name, bytes);
+    companions.push({ name: path || file.name, bytes });
   }
   const bytes = await readWithProgress(model, entries.length - 1, entries.length);
-  await loadBytes(model.name, bytes, started);
+  await loadBytes(model.name, bytes, companions, started);
 }
 
-async function loadBytes(name, bytes, started = performance.now()) {
+// Loads a model from bytes in memory; `beforeFirstFrame` may adjust the view
+// (a share's saved camera) before anything is drawn.
+async function loadBytes(name, bytes, companions = [], started = performance.now(), beforeFirstFrame = null) {
+  for (const companion of companions) viewer.addCompanion(companion.name, companion.bytes);
+  loadingFiles = { name, bytes, companions };
   const inMemory = performance.now();
   post('progress', { phase: 'parsing', name, loaded: 0, total: bytes.length });
   // Let the progress message go out before the synchronous parse.
@@ -129,6 +156,8 @@ async function loadBytes(name, bytes, started = performance.now()) {
   const parsedMs = parsedAt - parseStart;
   await decodeImages();
   viewer.show();
+  shownFiles = loadingFiles;
+  beforeFirstFrame?.();
   post('loaded', {
     info,
     upAxis: viewer.upAxis(),
@@ -202,6 +231,55 @@ async function loadUrl(url) {
   await loadBytes(name, bytes);
 }
 
+// Display options and camera of a share, applied in the worker so that the
+// camera is set after the up axis (which refits the view).
+function applyView(view) {
+  const display = (view && typeof view.display === 'object' && view.display) || {};
+  for (const name of ['up', 'projection', 'shading', 'wireframe', 'grid', 'background']) {
+    if (typeof display[name] !== 'string') continue;
+    try {
+      viewer.setOption(name, display[name]);
+    } catch {
+      // An invalid option in a share is ignored, not fatal.
+    }
+  }
+  const camera = view?.camera;
+  if (camera && Array.isArray(camera.target)) {
+    const pose = [...camera.target, camera.distance, camera.yaw_radians, camera.pitch_radians].map(Number);
+    viewer.setCameraPose(new Float32Array(pose));
+  }
+}
+
+// Decrypts the downloaded share with the password (if any) and shows it, or asks
+// the page for a (better) password.
+async function tryOpenShare(password) {
+  const { container, fragment } = waitingShare;
+  let opened;
+  try {
+    const { openContainer } = await shareModule();
+    opened = await openContainer(container, fragment, password, post, waitingShare.cipher);
+  } catch (error) {
+    if (error.name === 'PasswordRequired' || error.name === 'WrongKeyOrPassword') {
+      // A wrong key without a password means the fragment itself is wrong.
+      if (error.name === 'WrongKeyOrPassword' && !password) throw error;
+      post('sharePassword', { wrong: error.name === 'WrongKeyOrPassword' });
+      return;
+    }
+    throw error;
+  }
+  waitingShare = null;
+  const { metadata, file, companions } = opened;
+  const original = metadata.allow_download ? new Blob([file], { type: metadata.media_type }) : null;
+  await loadBytes(metadata.name, file, companions, performance.now(), () => applyView(metadata.view));
+  post('shareOpened', {
+    name: metadata.name,
+    size: metadata.size,
+    display: metadata.view?.display || {},
+    original,
+    decryptMs: opened.decryptMs,
+  });
+}
+
 const handlers = {
   async init({ canvas, forceWebgl2, width, height }) {
     const { Viewer } = await loadEngine(forceWebgl2);
@@ -240,6 +318,49 @@ const handlers = {
     viewer.setOption(name, String(value));
     requestFrame();
     if (name === 'up') post('grid', { gridSpacing: viewer.gridSpacing() });
+  },
+  async createShare({ options, display }) {
+    if (!shownFiles) throw new Error('Open a model first, then share it.');
+    shareAbort = new AbortController();
+    const [x, y, z, distance, yaw, pitch] = viewer.cameraPose();
+    const camera = { target: [x, y, z], distance, yaw_radians: yaw, pitch_radians: pitch };
+    const view = { camera, display };
+    const { Cancelled, createShare } = await shareModule();
+    try {
+      const share = await createShare(shownFiles, options, view, post, shareAbort.signal);
+      post('shareCreated', share);
+    } catch (error) {
+      if (error instanceof Cancelled) post('shareCancelled');
+      else post('shareFailed', { message: error.message });
+    } finally {
+      shareAbort = null;
+    }
+  },
+  cancelShare() {
+    shareAbort?.abort();
+  },
+  async openShare({ id, fragment, password, cipher }) {
+    const { downloadShare } = await shareModule();
+    const container = await downloadShare(id, post, undefined);
+    waitingShare = { container, fragment, cipher };
+    await tryOpenShare(password);
+  },
+  async sharePassword({ password }) {
+    if (waitingShare) await tryOpenShare(password);
+  },
+  // The embed page's view angle (degrees) and zoom factor, from its URL.
+  initialCamera({ yawDeg, pitchDeg, zoom }) {
+    // [target x, y, z, distance, yaw, pitch]
+    const pose = viewer.cameraPose();
+    if (Number.isFinite(yawDeg)) pose[4] = (yawDeg * Math.PI) / 180;
+    if (Number.isFinite(pitchDeg)) pose[5] = (pitchDeg * Math.PI) / 180;
+    if (Number.isFinite(zoom) && zoom > 0) pose[3] /= zoom;
+    viewer.setCameraPose(pose);
+    requestFrame();
+  },
+  autoRotate({ degPerSec }) {
+    autoRotateDegPerSec = Number(degPerSec) || 0;
+    requestFrame();
   },
   simulateDeviceLoss() {
     viewer.simulateDeviceLoss();

@@ -37,6 +37,7 @@ export async function startServer({ webDir = process.env.WEB_DIR || path.join(re
   });
   return {
     url,
+    dataDir,
     async stop() {
       child.kill('SIGTERM');
       await once(child, 'exit');

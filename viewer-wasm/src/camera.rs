@@ -57,7 +57,58 @@ pub fn up_from_model(up: UpAxis) -> Mat4 {
     }
 }
 
+/// Where the camera looks from, as saved in a share's view state and as the
+/// embed page's initial-camera option. Angles in radians, lengths in the
+/// model's units; the projection travels separately with the display options.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CameraPose {
+    pub target: [f32; 3],
+    pub distance: f32,
+    pub yaw_radians: f32,
+    pub pitch_radians: f32,
+}
+
+impl CameraPose {
+    /// As six numbers: target x, y, z, distance, yaw, pitch (what crosses to JavaScript;
+    /// plain numbers rather than JSON keep serde's code out of the viewer's wasm).
+    pub fn to_array(&self) -> [f32; 6] {
+        let [x, y, z] = self.target;
+        [x, y, z, self.distance, self.yaw_radians, self.pitch_radians]
+    }
+
+    /// From [`CameraPose::to_array`]'s layout; `None` unless there are exactly six numbers.
+    pub fn from_slice(values: &[f32]) -> Option<CameraPose> {
+        let &[x, y, z, distance, yaw_radians, pitch_radians] = values else { return None };
+        Some(CameraPose { target: [x, y, z], distance, yaw_radians, pitch_radians })
+    }
+}
+
 impl OrbitCamera {
+    pub fn pose(&self) -> CameraPose {
+        CameraPose {
+            target: self.target.to_array(),
+            distance: self.distance,
+            yaw_radians: self.yaw,
+            pitch_radians: self.pitch,
+        }
+    }
+
+    /// Applies a pose from untrusted input (a share payload or a URL): non-finite
+    /// numbers leave the camera as it is; pitch and distance are clamped to what
+    /// the controls allow, relative to the model fitted last.
+    pub fn set_pose(&mut self, pose: &CameraPose) -> bool {
+        let numbers =
+            [pose.target[0], pose.target[1], pose.target[2], pose.distance, pose.yaw_radians, pose.pitch_radians];
+        if !numbers.iter().all(|n| n.is_finite()) || pose.distance <= 0.0 {
+            return false;
+        }
+        self.target = Vec3::from_array(pose.target);
+        self.distance = pose.distance.clamp(self.scene_radius * 1e-3, self.scene_radius * 1e3);
+        self.yaw = pose.yaw_radians.rem_euclid(std::f32::consts::TAU);
+        self.pitch = pose.pitch_radians.clamp(-PITCH_LIMIT_RADIANS, PITCH_LIMIT_RADIANS);
+        true
+    }
+
     /// Frames a bounding box (in view-world space) from the default 3/4 angle.
     pub fn fit(&mut self, bounds: &Aabb) {
         let radius = (bounds.size().length() * 0.5).max(1e-6);
@@ -115,5 +166,30 @@ impl OrbitCamera {
         if factor.is_finite() && factor > 0.0 {
             self.distance = (self.distance / factor).clamp(self.scene_radius * 1e-3, self.scene_radius * 1e3);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pose_round_trips_and_rejects_non_finite_numbers() {
+        let mut camera = OrbitCamera { scene_radius: 10.0, ..OrbitCamera::default() };
+        let pose = CameraPose { target: [1.0, 2.0, 3.0], distance: 25.0, yaw_radians: 1.0, pitch_radians: 0.25 };
+        assert!(camera.set_pose(&pose));
+        assert_eq!(camera.pose(), pose);
+
+        let bad = CameraPose { distance: f32::NAN, ..pose };
+        assert!(!camera.set_pose(&bad));
+        assert_eq!(camera.pose(), pose, "a rejected pose changes nothing");
+
+        assert_eq!(CameraPose::from_slice(&pose.to_array()), Some(pose));
+        assert_eq!(CameraPose::from_slice(&[1.0; 5]), None);
+
+        let extreme = CameraPose { distance: 1e9, pitch_radians: 3.0, ..pose };
+        assert!(camera.set_pose(&extreme));
+        assert_eq!(camera.distance, 10.0 * 1e3);
+        assert!(camera.pitch < std::f32::consts::FRAC_PI_2);
     }
 }

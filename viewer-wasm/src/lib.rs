@@ -20,10 +20,15 @@ pub mod import;
 pub mod info;
 /// The CPU scene model shared by every importer and consumer.
 pub mod model;
+/// QR codes of share links, as SVG.
+pub mod qr;
 /// wgpu renderer: draws a scene into any texture view.
 pub mod render;
 /// The encrypted share container: AES-256-GCM STREAM chunks keyed by the link secret (and password).
 pub mod share;
 /// The `#[wasm_bindgen]` surface: a thin handle over the engine for the worker.
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "share-web")))]
 pub mod web;
+/// The `#[wasm_bindgen]` surface of the share build: encrypt, decrypt, QR codes.
+#[cfg(all(target_arch = "wasm32", feature = "share-web"))]
+pub mod web_share;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use wasm_bindgen::prelude::*;
 
-use crate::camera::Projection;
+use crate::camera::{CameraPose, Projection};
 use crate::import::{Companions, Progress, import_with_progress};
 use crate::info::ModelInfo;
 use crate::model::srgb_to_linear;
@@ -224,6 +224,19 @@ impl Viewer {
         if let Some(scene) = &self.gpu_scene {
             self.settings.camera.fit(&scene.bounds_in_view_world);
         }
+    }
+
+    /// The camera pose (target x, y, z, distance, yaw, pitch; see [`CameraPose`]), saved in shares.
+    #[wasm_bindgen(js_name = cameraPose)]
+    pub fn camera_pose(&self) -> Vec<f32> {
+        self.settings.camera.pose().to_array().to_vec()
+    }
+
+    /// Applies a camera pose in [`Viewer::camera_pose`]'s layout (a share's view
+    /// state or an embed option); returns false, changing nothing, if it is not valid.
+    #[wasm_bindgen(js_name = setCameraPose)]
+    pub fn set_camera_pose(&mut self, values: &[f32]) -> bool {
+        CameraPose::from_slice(values).is_some_and(|pose| self.settings.camera.set_pose(&pose))
     }
 
     /// Sets a display option: `projection` (perspective|orthographic), `shading`

@@ -747,3 +747,42 @@ proptest! {
         prop_assert!(decrypt(&container[..len], &secret(), None).is_err());
     }
 }
+
+// ---------------------------------------------------------------------------
+// The raw key handed to the browser's WebCrypto: sealing each chunk with it,
+// the documented nonce and the header as associated data must give exactly
+// the container's bytes, and the decryptor must hand out the same key.
+
+#[test]
+fn raw_key_with_documented_nonces_reproduces_every_chunk() {
+    use aes_gcm::aead::{AeadInOut, KeyInit};
+    let plaintext = noise(64 * 3 + 10, 7);
+    let mut encryptor = Encryptor::new(&secret(), None, &small_chunks(), &mut kat_random()).unwrap();
+    let (key, prefix) = encryptor.raw_key();
+    let (key, prefix) = (*key, *prefix);
+    let header = encryptor.header().to_vec();
+    let mut container = header.clone();
+    for chunk in plaintext[..64 * 3].chunks(64) {
+        encryptor.seal_chunk(chunk, &mut container).unwrap();
+    }
+    encryptor.seal_last(&plaintext[64 * 3..], &mut container).unwrap();
+
+    let cipher = aes_gcm::Aes256Gcm::new(&key.into());
+    let mut expected = header.clone();
+    let chunks: Vec<&[u8]> = plaintext.chunks(64).collect();
+    for (index, chunk) in chunks.iter().enumerate() {
+        let mut nonce = [0u8; 12];
+        nonce[..7].copy_from_slice(&prefix);
+        nonce[7..11].copy_from_slice(&(index as u32).to_be_bytes());
+        nonce[11] = u8::from(index == chunks.len() - 1);
+        let mut buffer = chunk.to_vec();
+        let tag = cipher.encrypt_inout_detached(&nonce.into(), &header, buffer.as_mut_slice().into()).unwrap();
+        expected.extend_from_slice(&buffer);
+        expected.extend_from_slice(&tag);
+    }
+    assert_eq!(container, expected);
+
+    let (decryptor, header_len) = Decryptor::new(&container, &secret(), None).unwrap();
+    assert_eq!(decryptor.raw_key(), &key);
+    assert_eq!(decryptor.header_bytes(), &container[..header_len]);
+}

@@ -9,11 +9,12 @@ use crate::shell::{cargo, run};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
-/// Both browser builds: `web/pkg/webgpu/` (WebGPU only, loaded when an adapter
-/// exists) and `web/pkg/webgl/` (with the WebGL2 fallback). Neither decodes
-/// images in Rust: the browser does.
+/// The browser builds: `web/pkg/webgpu/` (WebGPU only, loaded when an adapter
+/// exists), `web/pkg/webgl/` (with the WebGL2 fallback) and `web/pkg/share/`
+/// (only the share bindings: encryption and QR codes, loaded when sharing or
+/// opening a share). None decodes images in Rust: the browser does.
 pub fn wasm() -> Result<()> {
-    for (variant, features) in [("webgpu", ""), ("webgl", "webgl")] {
+    for (variant, features) in [("webgpu", ""), ("webgl", "webgl"), ("share", "share-web")] {
         let mut command = cargo();
         command.args(["build", "--release", "--lib", "-p", "viewer-wasm", "--target", WASM_TARGET]);
         command.args(["--no-default-features", "--features", features]);
@@ -21,7 +22,12 @@ pub fn wasm() -> Result<()> {
         let wasm = format!("target/{WASM_TARGET}/release/viewer_wasm.wasm");
         let out_dir = format!("web/pkg/{variant}");
         run(
-            Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir", &out_dir, &wasm]),
+            // Without the name section (function names for stack traces): it is a sixth
+            // of the download (~48 KB gzip of the WebGPU build), and panics still report
+            // their messages through the panic hook.
+            Command::new("wasm-bindgen")
+                .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section"])
+                .args(["--out-dir", &out_dir, &wasm]),
             &format!("wasm-bindgen → {out_dir}"),
         )?;
     }

@@ -35,21 +35,18 @@ pub fn run(args: &[String]) -> Result<()> {
             "clippy (native)",
         )?;
         check(&mut total, ok, "clippy native");
-        let (ok, _) = run_capture(
-            cargo().args([
-                "clippy",
-                "-p",
-                "viewer-wasm",
-                "--lib",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
-            ]),
-            "clippy (wasm32)",
-        )?;
-        check(&mut total, ok, "clippy wasm32");
+        // The viewer's bindings and the share build's bindings are separate modules,
+        // compiled one at a time by feature: lint both.
+        for (features, name) in [("", "clippy wasm32"), ("share-web", "clippy wasm32 (share build)")] {
+            let (ok, _) =
+                run_capture(
+                    cargo()
+                        .args(["clippy", "-p", "viewer-wasm", "--lib", "--target", "wasm32-unknown-unknown"])
+                        .args(["--features", features, "--", "-D", "warnings"]),
+                    name,
+                )?;
+            check(&mut total, ok, name);
+        }
     }
 
     let (ok, output) = run_capture(cargo().args(["test", "--workspace"]), "native tests")?;

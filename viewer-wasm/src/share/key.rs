@@ -110,6 +110,9 @@ impl Default for Argon2Params {
 /// The keys of one share.
 pub(crate) struct Keys {
     pub(crate) cipher: Aes256Gcm,
+    /// The raw AES key behind `cipher`, for a browser that seals or opens the
+    /// chunks with its own (hardware) AES-GCM instead: same key, nonces and AAD.
+    pub(crate) aead_key: [u8; 32],
     key_check_key: [u8; 32],
 }
 
@@ -142,7 +145,7 @@ impl Keys {
         // 32 bytes is far below HKDF's 255 * 32 limit; these cannot fail.
         hkdf.expand(INFO_AEAD_KEY, &mut aead_key).map_err(|e| ShareError::Kdf(e.to_string()))?;
         hkdf.expand(INFO_KEY_CHECK, &mut key_check_key).map_err(|e| ShareError::Kdf(e.to_string()))?;
-        Ok(Keys { cipher: Aes256Gcm::new(&aead_key.into()), key_check_key })
+        Ok(Keys { cipher: Aes256Gcm::new(&aead_key.into()), aead_key, key_check_key })
     }
 
     fn mac(&self) -> Result<Hmac<Sha256>, ShareError> {

@@ -61,6 +61,7 @@ pub fn encrypted_len(plaintext_len: u64, chunk_size: u32, with_password: bool) -
 /// [`Encryptor::seal_chunk`] for every full chunk, then [`Encryptor::seal_last`].
 pub struct Encryptor {
     cipher: Aes256Gcm,
+    aead_key: [u8; 32],
     header: Vec<u8>,
     nonce_prefix: [u8; NONCE_PREFIX_LEN],
     chunk_size: usize,
@@ -96,6 +97,7 @@ impl Encryptor {
         header.key_check = keys.key_check(&header.encode_fields())?;
         Ok(Encryptor {
             cipher: keys.cipher,
+            aead_key: keys.aead_key,
             header: header.encode(),
             nonce_prefix,
             chunk_size: options.chunk_size as usize,
@@ -110,6 +112,13 @@ impl Encryptor {
 
     pub fn chunk_size(&self) -> usize {
         self.chunk_size
+    }
+
+    /// The AES-256 key and nonce prefix, for sealing the chunks with another
+    /// AES-GCM implementation (the browser's WebCrypto): chunk `i` uses the nonce
+    /// `prefix ‖ u32be(i) ‖ last` and the header as associated data.
+    pub fn raw_key(&self) -> (&[u8; 32], &[u8; NONCE_PREFIX_LEN]) {
+        (&self.aead_key, &self.nonce_prefix)
     }
 
     /// Total container length for a plaintext of `plaintext_len` bytes.
@@ -186,6 +195,7 @@ pub fn encrypt_with_options(
 /// the plaintext only after it.
 pub struct Decryptor {
     cipher: Aes256Gcm,
+    aead_key: [u8; 32],
     header: ContainerHeader,
     header_bytes: Vec<u8>,
     segment_len: usize,
@@ -208,6 +218,7 @@ impl Decryptor {
         let segment_len = header.chunk_size as usize + TAG_LEN;
         let decryptor = Decryptor {
             cipher: keys.cipher,
+            aead_key: keys.aead_key,
             header,
             header_bytes: bytes[..header_len].to_vec(),
             segment_len,
@@ -220,6 +231,17 @@ impl Decryptor {
 
     pub fn header(&self) -> &ContainerHeader {
         &self.header
+    }
+
+    /// The header's bytes: every chunk's associated data.
+    pub fn header_bytes(&self) -> &[u8] {
+        &self.header_bytes
+    }
+
+    /// The AES-256 key, checked against the header, for opening the chunks with
+    /// another AES-GCM implementation (see [`Encryptor::raw_key`]).
+    pub fn raw_key(&self) -> &[u8; 32] {
+        &self.aead_key
     }
 
     /// Feeds the next body bytes (any amount), appending the plaintext of

@@ -1,0 +1,247 @@
+//! The `#[wasm_bindgen]` surface of the share build (`web/pkg/share/`), driven by
+//! the viewer's worker: it seals a share chunk by chunk while the worker uploads,
+//! opens a downloaded one, and draws QR codes. Everything here forwards to
+//! [`crate::share`] and [`crate::qr`]; the viewer's own bindings are in another
+//! build so that viewing alone never downloads the cryptography.
+//!
+//! Errors are JavaScript `Error`s whose `name` is the kind of failure (for
+//! example `WrongKeyOrPassword`), so the page can react to a wrong password
+//! without parsing messages, and whose `message` is meant for the user.
+
+use wasm_bindgen::prelude::*;
+
+use crate::share::{Decryptor, EncryptOptions, Encryptor, Envelope, Metadata, OsRandom, Secret, ShareError};
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn share_error(error: ShareError) -> JsValue {
+    let kind = match &error {
+        ShareError::InvalidLink => "InvalidLink",
+        ShareError::PasswordRequired => "PasswordRequired",
+        ShareError::WrongKeyOrPassword => "WrongKeyOrPassword",
+        ShareError::Damaged { .. } | ShareError::Incomplete => "Damaged",
+        ShareError::UnsupportedVersion { .. } => "UnsupportedVersion",
+        ShareError::Malformed(_) => "Malformed",
+        ShareError::EmptyPassword => "EmptyPassword",
+        _ => "ShareError",
+    };
+    let js = js_sys::Error::new(&error.to_string());
+    js.set_name(kind);
+    js.into()
+}
+
+/// A password from the page: an empty field means "no password".
+fn password(password: Option<String>) -> Option<String> {
+    password.filter(|p| !p.is_empty())
+}
+
+/// Seals one share: a fresh random link secret, the header, then chunks.
+#[wasm_bindgen]
+pub struct ShareSealer {
+    secret: Secret,
+    encryptor: Option<Encryptor>,
+}
+
+#[wasm_bindgen]
+impl ShareSealer {
+    /// Generates the secret and derives the key (slow with a password: Argon2id).
+    #[wasm_bindgen(constructor)]
+    pub fn new(password_text: Option<String>) -> Result<ShareSealer, JsValue> {
+        let secret = Secret::generate(&mut OsRandom).map_err(share_error)?;
+        let password = password(password_text);
+        let encryptor = Encryptor::new(&secret, password.as_deref(), &EncryptOptions::default(), &mut OsRandom)
+            .map_err(share_error)?;
+        Ok(ShareSealer { secret, encryptor: Some(encryptor) })
+    }
+
+    /// The link fragment (43 base64url characters, without `#`).
+    pub fn fragment(&self) -> String {
+        self.secret.to_fragment()
+    }
+
+    fn encryptor(&mut self) -> Result<&mut Encryptor, JsValue> {
+        self.encryptor.as_mut().ok_or_else(|| js_sys::Error::new("This share is already sealed.").into())
+    }
+
+    /// The container header, sent first.
+    pub fn header(&mut self) -> Result<Vec<u8>, JsValue> {
+        Ok(self.encryptor()?.header().to_vec())
+    }
+
+    /// Plaintext bytes per chunk: every chunk but the last has exactly this many.
+    #[wasm_bindgen(js_name = chunkSize)]
+    pub fn chunk_size(&mut self) -> Result<u32, JsValue> {
+        Ok(self.encryptor()?.chunk_size() as u32)
+    }
+
+    /// Container length for a plaintext of `plaintext_len` bytes.
+    #[wasm_bindgen(js_name = encryptedLength)]
+    pub fn encrypted_length(&mut self, plaintext_len: f64) -> Result<f64, JsValue> {
+        Ok(self.encryptor()?.encrypted_len(plaintext_len as u64) as f64)
+    }
+
+    /// The AES-256 key (32 bytes) followed by the nonce prefix (7 bytes), for
+    /// sealing the chunks with the browser's WebCrypto AES-GCM instead of
+    /// [`ShareSealer::seal_chunk`]: same container, several times faster where
+    /// the CPU has AES instructions. The key stays in this worker.
+    #[wasm_bindgen(js_name = rawKey)]
+    pub fn raw_key(&mut self) -> Result<Vec<u8>, JsValue> {
+        let (key, prefix) = self.encryptor()?.raw_key();
+        Ok(key.iter().chain(prefix).copied().collect())
+    }
+
+    /// Seals a full chunk that is not the last.
+    #[wasm_bindgen(js_name = sealChunk)]
+    pub fn seal_chunk(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, JsValue> {
+        let mut out = Vec::with_capacity(plaintext.len() + crate::share::TAG_LEN);
+        self.encryptor()?.seal_chunk(plaintext, &mut out).map_err(share_error)?;
+        Ok(out)
+    }
+
+    /// Seals the last chunk; the sealer is spent afterwards.
+    #[wasm_bindgen(js_name = sealLast)]
+    pub fn seal_last(&mut self, plaintext: &[u8]) -> Result<Vec<u8>, JsValue> {
+        let encryptor = self.encryptor.take().ok_or_else(|| js_sys::Error::new("This share is already sealed."))?;
+        let mut out = Vec::with_capacity(plaintext.len() + crate::share::TAG_LEN);
+        encryptor.seal_last(plaintext, &mut out).map_err(share_error)?;
+        Ok(out)
+    }
+}
+
+/// The envelope bytes before the files, from the metadata JSON the page builds
+/// (`name`, `media_type`, `size`, `allow_download`, `view`, `companions`).
+#[wasm_bindgen(js_name = envelopeHead)]
+pub fn envelope_head(metadata_json: &str) -> Result<Vec<u8>, JsValue> {
+    let metadata: Metadata = serde_json::from_str(metadata_json)
+        .map_err(|e| js_sys::Error::new(&format!("Internal error: the share metadata is invalid: {e}")))?;
+    metadata.encode_head().map_err(share_error)
+}
+
+/// Whether the container starting with `head` needs a password (the header alone decides).
+#[wasm_bindgen(js_name = passwordRequired)]
+pub fn password_required(head: &[u8]) -> Result<bool, JsValue> {
+    Ok(crate::share::ContainerHeader::parse(head).map_err(share_error)?.password_required())
+}
+
+/// Opens a downloaded container: checks the key, decrypts, decodes the envelope.
+#[wasm_bindgen]
+pub struct ShareOpener {
+    decryptor: Option<Decryptor>,
+    header_len: usize,
+    plaintext: Vec<u8>,
+}
+
+#[wasm_bindgen]
+impl ShareOpener {
+    /// Reads the header at the start of `head` and checks the fragment (and password)
+    /// against its key check: a wrong password fails here, before any decryption.
+    #[wasm_bindgen(constructor)]
+    pub fn new(head: &[u8], fragment: &str, password_text: Option<String>) -> Result<ShareOpener, JsValue> {
+        let secret = Secret::from_fragment(fragment).map_err(share_error)?;
+        let password = password(password_text);
+        let header = crate::share::ContainerHeader::parse(head).map_err(share_error)?;
+        if header.password_required() && password.is_none() {
+            return Err(share_error(ShareError::PasswordRequired));
+        }
+        let (decryptor, header_len) = Decryptor::new(head, &secret, password.as_deref()).map_err(share_error)?;
+        Ok(ShareOpener { decryptor: Some(decryptor), header_len, plaintext: Vec::new() })
+    }
+
+    /// Where the encrypted body starts in the container.
+    #[wasm_bindgen(js_name = headerLength)]
+    pub fn header_length(&self) -> usize {
+        self.header_len
+    }
+
+    /// The AES-256 key (32 bytes) followed by the nonce prefix (7 bytes), checked
+    /// against the header, for opening the chunks with WebCrypto.
+    #[wasm_bindgen(js_name = rawKey)]
+    pub fn raw_key(&self) -> Result<Vec<u8>, JsValue> {
+        let decryptor = self.decryptor.as_ref().ok_or_else(|| js_sys::Error::new("This share is already open."))?;
+        Ok(decryptor.raw_key().iter().chain(&decryptor.header().nonce_prefix).copied().collect())
+    }
+
+    /// The header bytes: every chunk's associated data.
+    #[wasm_bindgen(js_name = headerBytes)]
+    pub fn header_bytes(&self) -> Vec<u8> {
+        self.decryptor.as_ref().map(|d| d.header_bytes().to_vec()).unwrap_or_default()
+    }
+
+    /// Plaintext bytes per chunk.
+    #[wasm_bindgen(js_name = chunkSize)]
+    pub fn chunk_size(&self) -> u32 {
+        self.decryptor.as_ref().map_or(0, |d| d.header().chunk_size)
+    }
+
+    /// Decrypts the next body bytes (any amount, in order).
+    pub fn update(&mut self, body: &[u8]) -> Result<(), JsValue> {
+        let decryptor = self.decryptor.as_mut().ok_or_else(|| js_sys::Error::new("This share is already open."))?;
+        decryptor.update(body, &mut self.plaintext).map_err(share_error)
+    }
+
+    /// Checks the end of the stream and decodes the envelope.
+    pub fn finish(&mut self) -> Result<OpenedShare, JsValue> {
+        let decryptor = self.decryptor.take().ok_or_else(|| js_sys::Error::new("This share is already open."))?;
+        decryptor.finish(&mut self.plaintext).map_err(share_error)?;
+        let envelope = Envelope::decode(std::mem::take(&mut self.plaintext)).map_err(share_error)?;
+        Ok(OpenedShare { envelope })
+    }
+}
+
+/// Decodes the envelope of a plaintext decrypted outside the wasm (by WebCrypto).
+#[wasm_bindgen(js_name = openEnvelope)]
+pub fn open_envelope(plaintext: Vec<u8>) -> Result<OpenedShare, JsValue> {
+    Ok(OpenedShare { envelope: Envelope::decode(plaintext).map_err(share_error)? })
+}
+
+/// A decrypted share: the metadata and the files, handed out one at a time.
+#[wasm_bindgen]
+pub struct OpenedShare {
+    envelope: Envelope,
+}
+
+#[wasm_bindgen]
+impl OpenedShare {
+    /// The metadata as JSON (name, media type, sizes, download permission, view state).
+    #[wasm_bindgen(js_name = metadataJson)]
+    pub fn metadata_json(&self) -> String {
+        serde_json::to_string(&self.envelope.metadata).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// The main file's bytes (moved out: a second call returns nothing).
+    #[wasm_bindgen(js_name = takeFile)]
+    pub fn take_file(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.envelope.file)
+    }
+
+    #[wasm_bindgen(js_name = companionCount)]
+    pub fn companion_count(&self) -> usize {
+        self.envelope.companions.len()
+    }
+
+    #[wasm_bindgen(js_name = companionName)]
+    pub fn companion_name(&self, index: usize) -> String {
+        self.envelope.metadata.companions.get(index).map(|c| c.name.clone()).unwrap_or_default()
+    }
+
+    /// A companion file's bytes (moved out).
+    #[wasm_bindgen(js_name = takeCompanion)]
+    pub fn take_companion(&mut self, index: usize) -> Vec<u8> {
+        self.envelope.companions.get_mut(index).map(std::mem::take).unwrap_or_default()
+    }
+}
+
+/// An SVG document of the QR code for `text`.
+#[wasm_bindgen(js_name = qrSvg)]
+pub fn qr_svg(text: &str) -> Result<String, JsValue> {
+    crate::qr::svg(text).map_err(|message| js_sys::Error::new(&message).into())
+}
+
+/// How many bytes from the start of a container always hold its whole header.
+#[wasm_bindgen(js_name = maxHeaderLength)]
+pub fn max_header_length() -> usize {
+    crate::share::MAX_HEADER_LEN
+}
