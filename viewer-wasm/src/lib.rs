@@ -18,6 +18,8 @@ pub mod camera;
 pub mod import;
 /// The summary shown in the info panel.
 pub mod info;
+/// Statistics and mesh health of a scene, in world space.
+pub mod inspect;
 /// The CPU scene model shared by every importer and consumer.
 pub mod model;
 /// QR codes of share links, as SVG.

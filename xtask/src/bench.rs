@@ -1,5 +1,5 @@
-//! `cargo xtask bench`: our viewer against three.js in headless Chromium, and
-//! the page weight (`tests/bench/`). It prints figures and rewrites the results
+//! `cargo xtask bench`: our viewer against three.js in headless Chromium, the
+//! page weight, and share encryption in the browser (`tests/bench/`). It prints figures and rewrites the results
 //! section of BENCHMARKS.md; it is not a test and `cargo xtask test` never runs it.
 
 use std::process::Command;
@@ -23,6 +23,10 @@ pub fn run(args: &[String]) -> Result<()> {
     shell::run(
         build::node_in_tests(&server)?.arg("bench/viewer.bench.mjs"),
         "benchmark: our viewer vs three.js (headless Chromium, a few minutes)",
+    )?;
+    shell::run(
+        build::node_in_tests(&server)?.arg("bench/share-crypto.bench.mjs"),
+        "benchmark: share encryption in the browser vs WebCrypto",
     )?;
     texture_decoding()
 }

@@ -1,0 +1,47 @@
+//! Inspection of a loaded scene, independent of the view: statistics (area,
+//! volume, centre of mass, bounds) and mesh health, per part and for the whole
+//! model, in world space (node transforms applied) and in the file's units.
+//!
+//! ```text
+//! Scene ──weld──▶ WeldedMesh per part ──▶ health (edges, fans, shells) ──▶ stats
+//!                      └──merged──▶ WeldedMesh of the whole model ──▶ …
+//! ```
+
+pub mod health;
+pub mod stats;
+mod union_find;
+pub mod weld;
+
+use serde::Serialize;
+
+pub use health::{Health, Highlights};
+pub use stats::Stats;
+pub use weld::{WeldedMesh, merged, welded_meshes};
+
+use crate::model::Scene;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PartReport {
+    pub name: String,
+    pub stats: Stats,
+    pub health: Health,
+}
+
+/// Every part, and the whole model as one mesh welded across parts.
+#[derive(Clone, Debug, Serialize)]
+pub struct Inspection {
+    pub parts: Vec<PartReport>,
+    pub total: PartReport,
+}
+
+pub fn report(mesh: &WeldedMesh) -> PartReport {
+    let health = health::health(mesh);
+    let stats = stats::stats(mesh, &health);
+    PartReport { name: mesh.name.clone(), stats, health }
+}
+
+pub fn inspect(scene: &Scene) -> Inspection {
+    let parts = welded_meshes(scene);
+    let total = report(&merged(&parts));
+    Inspection { parts: parts.iter().map(report).collect(), total }
+}
