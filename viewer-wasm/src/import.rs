@@ -8,6 +8,9 @@
 /// Fast decimal parsing for text formats.
 pub mod decimal;
 pub mod gltf;
+pub mod obj;
+pub mod off;
+pub mod ply;
 pub mod sanity;
 pub mod stl;
 
@@ -23,7 +26,7 @@ pub use sanity::sanity_check;
 pub enum ImportError {
     #[error("The file is empty.")]
     Empty,
-    #[error("'{name}' is not a model format this viewer reads (STL, GLB or glTF).")]
+    #[error("'{name}' is not a model format this viewer reads (STL, GLB, glTF, OBJ, PLY or OFF).")]
     UnknownFormat { name: String },
     #[error("The file is truncated: {what} needs {needed_bytes} bytes but the file has {actual_bytes}.")]
     Truncated { what: String, needed_bytes: u64, actual_bytes: u64 },
@@ -103,6 +106,20 @@ pub enum Detected {
     GltfJson,
     StlBinary,
     StlAscii,
+    Obj,
+    Ply,
+    Off,
+}
+
+/// Whether text starts like an OBJ file: its first keyword is one of OBJ's.
+fn looks_like_obj(bytes: &[u8]) -> bool {
+    let start = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let keyword = start
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .find(|l| !l.is_empty())
+        .and_then(|l| l.split_whitespace().next());
+    matches!(keyword, Some("v" | "vn" | "vt" | "f" | "o" | "g" | "mtllib" | "usemtl" | "s"))
 }
 
 /// Detects the format from content, using the name only to break ties.
@@ -121,6 +138,15 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Detected> {
     }
     if stl::looks_like_ascii_stl(bytes) {
         return Some(Detected::StlAscii);
+    }
+    if bytes.starts_with(b"ply\n") || bytes.starts_with(b"ply\r\n") {
+        return Some(Detected::Ply);
+    }
+    if off::looks_like_off(bytes) {
+        return Some(Detected::Off);
+    }
+    if looks_like_obj(bytes) {
+        return Some(Detected::Obj);
     }
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".stl") && bytes.len() >= 84 {
@@ -171,6 +197,9 @@ pub fn import_with_progress(
         Some(Detected::Glb) | Some(Detected::GltfJson) => gltf::import(bytes, companions, progress)?,
         Some(Detected::StlBinary) => stl::import_binary(bytes, progress)?,
         Some(Detected::StlAscii) => stl::import_ascii(bytes, progress)?,
+        Some(Detected::Obj) => obj::import(bytes, companions, progress)?,
+        Some(Detected::Ply) => ply::import(bytes, progress)?,
+        Some(Detected::Off) => off::import(bytes, progress)?,
         None => return Err(ImportError::UnknownFormat { name: name.to_string() }),
     };
     note_misleading_extension(name, &mut scene);
@@ -184,6 +213,9 @@ fn note_misleading_extension(name: &str, scene: &mut Scene) {
     let expected: &[&str] = match scene.format {
         StlBinary | StlAscii => &[".stl"],
         Glb | Gltf => &[".glb", ".gltf"],
+        Obj => &[".obj"],
+        PlyAscii | PlyBinary => &[".ply"],
+        Off => &[".off"],
     };
     if !lower.is_empty() && !expected.iter().any(|e| lower.ends_with(e)) {
         scene.warnings.push(format!(

@@ -14,6 +14,8 @@
 
 /// Orbit camera: view and projection matrices from user input.
 pub mod camera;
+/// [`model::Scene`] → STL, OBJ, PLY, OFF or GLB bytes, with a conversion report.
+pub mod export;
 /// Bytes → [`model::Scene`], one file per format, never touching the GPU or the web.
 pub mod import;
 /// The summary shown in the info panel.

@@ -15,6 +15,10 @@ pub enum SourceFormat {
     StlAscii,
     Glb,
     Gltf,
+    Obj,
+    PlyAscii,
+    PlyBinary,
+    Off,
 }
 
 impl SourceFormat {
@@ -25,6 +29,10 @@ impl SourceFormat {
             SourceFormat::StlAscii => "STL (ASCII)",
             SourceFormat::Glb => "glTF binary (GLB)",
             SourceFormat::Gltf => "glTF (JSON)",
+            SourceFormat::Obj => "Wavefront OBJ",
+            SourceFormat::PlyAscii => "PLY (ASCII)",
+            SourceFormat::PlyBinary => "PLY (binary)",
+            SourceFormat::Off => "OFF",
         }
     }
 }
@@ -280,6 +288,11 @@ impl Scene {
 /// it) to the linear value materials and shading use.
 pub fn srgb_to_linear(c: f32) -> f32 {
     if c <= 0.04045 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) }
+}
+
+/// The inverse of [`srgb_to_linear`], for writing colours to files that store them encoded.
+pub fn linear_to_srgb(c: f32) -> f32 {
+    if c <= 0.0031308 { c * 12.92 } else { 1.055 * c.powf(1.0 / 2.4) - 0.055 }
 }
 
 /// Area-weighted smooth normals for a primitive whose file had none.

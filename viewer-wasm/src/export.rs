@@ -1,0 +1,194 @@
+//! Exporters: a [`Scene`] out to STL, OBJ, PLY, OFF or GLB, with a report of
+//! what the target format could not carry.
+//!
+//! ```text
+//! Scene ──flatten (node transforms baked, units scaled, up axis turned,
+//!                  optionally merged and welded)──▶ FlatMesh list ──writer──▶ files
+//! ```
+//!
+//! Flattening is shared by every writer, so all formats get the same geometry;
+//! each writer only encodes it and says what it dropped.
+
+mod flatten;
+mod glb;
+mod obj;
+mod off;
+mod ply;
+mod stl;
+
+use serde::Serialize;
+
+pub use flatten::{FlatMesh, flatten};
+
+use crate::model::{Scene, UpAxis};
+
+/// Formats we write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetFormat {
+    StlBinary,
+    StlAscii,
+    Obj,
+    PlyBinary,
+    PlyAscii,
+    Off,
+    Glb,
+}
+
+impl TargetFormat {
+    /// From a file name's extension (`.ply` and `.stl` choose binary).
+    pub fn from_name(name: &str) -> Option<TargetFormat> {
+        let extension = name.rsplit('.').next()?.to_ascii_lowercase();
+        Some(match extension.as_str() {
+            "stl" => TargetFormat::StlBinary,
+            "obj" => TargetFormat::Obj,
+            "ply" => TargetFormat::PlyBinary,
+            "off" => TargetFormat::Off,
+            "glb" => TargetFormat::Glb,
+            _ => return None,
+        })
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            TargetFormat::StlBinary | TargetFormat::StlAscii => "stl",
+            TargetFormat::Obj => "obj",
+            TargetFormat::PlyBinary | TargetFormat::PlyAscii => "ply",
+            TargetFormat::Off => "off",
+            TargetFormat::Glb => "glb",
+        }
+    }
+
+    /// glTF's unit is the metre; the others carry no unit.
+    pub fn has_metres(self) -> bool {
+        self == TargetFormat::Glb
+    }
+}
+
+/// Lengths in which a unitless file's numbers are taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LengthUnit {
+    Mm,
+    Cm,
+    M,
+    In,
+}
+
+impl LengthUnit {
+    pub fn metres(self) -> f64 {
+        match self {
+            LengthUnit::Mm => 0.001,
+            LengthUnit::Cm => 0.01,
+            LengthUnit::M => 1.0,
+            LengthUnit::In => 0.0254,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LengthUnit> {
+        Some(match text {
+            "mm" => LengthUnit::Mm,
+            "cm" => LengthUnit::Cm,
+            "m" => LengthUnit::M,
+            "in" | "inch" => LengthUnit::In,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LengthUnit::Mm => "mm",
+            LengthUnit::Cm => "cm",
+            LengthUnit::M => "m",
+            LengthUnit::In => "in",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ExportOptions {
+    pub format: TargetFormat,
+    /// The unit of files without one (STL, OBJ, PLY, OFF), on whichever side of the
+    /// conversion they are; glTF is always metres. Default: millimetres.
+    pub unitless_unit: LengthUnit,
+    /// The up axis of the output; `None` keeps the source's.
+    pub up: Option<UpAxis>,
+    /// One mesh instead of one per part.
+    pub merge: bool,
+    /// Join vertices with identical position, normal, colour and UV.
+    pub weld: bool,
+}
+
+impl ExportOptions {
+    pub fn new(format: TargetFormat) -> ExportOptions {
+        ExportOptions { format, unitless_unit: LengthUnit::Mm, up: None, merge: false, weld: false }
+    }
+}
+
+/// What the user is told before the download.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ConversionReport {
+    pub triangles_in: usize,
+    pub triangles_out: usize,
+    /// What the target cannot carry and was left out, one sentence each.
+    pub dropped: Vec<String>,
+    /// Units, axis and other changes applied, one sentence each.
+    pub applied: Vec<String>,
+}
+
+/// One output file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutputFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ExportError {
+    #[error("The model has {0} triangles, more than {1} can hold.")]
+    TooLarge(usize, &'static str),
+    #[error("There is nothing to export: the model has no triangles.")]
+    Empty,
+}
+
+/// `model.glb` → `model`; the output takes the input's name with its own extension.
+pub fn stem(name: &str) -> &str {
+    let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    match file.rfind('.') {
+        Some(dot) if dot > 0 => &file[..dot],
+        _ => file,
+    }
+}
+
+/// Converts `scene` (read from a file called `source_name`) for `options.format`.
+pub fn export(
+    scene: &Scene,
+    source_name: &str,
+    options: &ExportOptions,
+) -> Result<(Vec<OutputFile>, ConversionReport), ExportError> {
+    let mut report = ConversionReport { triangles_in: scene.scene_triangle_count(), ..Default::default() };
+    let meshes = flatten(scene, options, &mut report);
+    report.triangles_out = meshes.iter().map(|m| m.indices.len() / 3).sum();
+    if report.triangles_out == 0 {
+        return Err(ExportError::Empty);
+    }
+    let stem = stem(source_name);
+    let name = |extension: &str| format!("{stem}.{extension}");
+    let files = match options.format {
+        TargetFormat::StlBinary => vec![OutputFile { name: name("stl"), bytes: stl::binary(&meshes, &mut report)? }],
+        TargetFormat::StlAscii => vec![OutputFile { name: name("stl"), bytes: stl::ascii(&meshes, stem, &mut report) }],
+        TargetFormat::Obj => {
+            let (obj, mtl) = obj::write(&meshes, scene, &name("mtl"), &mut report);
+            vec![OutputFile { name: name("obj"), bytes: obj }, OutputFile { name: name("mtl"), bytes: mtl }]
+        }
+        TargetFormat::PlyBinary => {
+            vec![OutputFile { name: name("ply"), bytes: ply::write(&meshes, true, &mut report) }]
+        }
+        TargetFormat::PlyAscii => {
+            vec![OutputFile { name: name("ply"), bytes: ply::write(&meshes, false, &mut report) }]
+        }
+        TargetFormat::Off => vec![OutputFile { name: name("off"), bytes: off::write(&meshes, &mut report) }],
+        TargetFormat::Glb => vec![OutputFile { name: name("glb"), bytes: glb::write(&meshes, scene, &mut report) }],
+    };
+    Ok((files, report))
+}

@@ -1,0 +1,135 @@
+//! Conversion round trips: every corpus model in the fixtures that has reference
+//! values, imported → exported to each format → imported again, keeps its
+//! triangle count, area, volume and bounding box (within 1e-5 relative, after
+//! the unit scaling the conversion applies: glTF is metres, the others default
+//! to millimetres).
+
+use std::path::{Path, PathBuf};
+
+use viewer_wasm::export::{ExportOptions, LengthUnit, OutputFile, TargetFormat, export};
+use viewer_wasm::import::{Companions, import};
+use viewer_wasm::inspect::{PartReport, inspect};
+use viewer_wasm::model::{Scene, SourceFormat, UpAxis};
+
+const TARGETS: [TargetFormat; 7] = [
+    TargetFormat::StlBinary,
+    TargetFormat::StlAscii,
+    TargetFormat::Obj,
+    TargetFormat::PlyBinary,
+    TargetFormat::PlyAscii,
+    TargetFormat::Off,
+    TargetFormat::Glb,
+];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn companions(path: &Path) -> Companions {
+    let mut companions = Companions::new();
+    if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gltf")) {
+        for entry in std::fs::read_dir(path.parent().expect("folder")).expect("folder").flatten() {
+            if entry.path() != path && entry.path().is_file() {
+                companions.insert(&entry.file_name().to_string_lossy(), std::fs::read(entry.path()).expect("read"));
+            }
+        }
+    }
+    companions
+}
+
+fn reimport(files: &[OutputFile]) -> Scene {
+    let mut companions = Companions::new();
+    for file in &files[1..] {
+        companions.insert(&file.name, file.bytes.clone());
+    }
+    import(&files[0].name, &files[0].bytes, &companions).unwrap_or_else(|e| panic!("re-import {}: {e}", files[0].name))
+}
+
+fn close(a: f64, b: f64, scale: f64) -> bool {
+    (a - b).abs() <= 1e-5 * a.abs().max(b.abs()).max(scale)
+}
+
+/// Compares a round trip with the original, `factor` being the length scale applied.
+fn compare(path: &str, target: TargetFormat, before: &PartReport, after: &PartReport, factor: f64) -> Vec<String> {
+    let mut problems = Vec::new();
+    let (b, a) = (&before.stats, &after.stats);
+    if a.triangles != b.triangles {
+        problems.push(format!("triangles {} → {}", b.triangles, a.triangles));
+    }
+    if !close(a.area, b.area * factor * factor, 0.0) {
+        problems.push(format!("area {} → {} (× {factor}²)", b.area, a.area));
+    }
+    if let (Some(vb), Some(va)) = (b.volume, a.volume) {
+        if !close(va, vb * factor.powi(3), 0.0) {
+            problems.push(format!("volume {vb} → {va} (× {factor}³)"));
+        }
+    } else if b.volume.is_some() != a.volume.is_some() {
+        problems.push(format!("volume {:?} → {:?}", b.volume, a.volume));
+    }
+    let size = (0..3).map(|k| b.bounds_max[k] - b.bounds_min[k]).fold(0.0, f64::max) * factor;
+    for k in 0..3 {
+        for (x, y) in [(b.bounds_min[k], a.bounds_min[k]), (b.bounds_max[k], a.bounds_max[k])] {
+            if !close(y, x * factor, size) {
+                problems.push(format!("bounds[{k}] {x} → {y} (× {factor})"));
+            }
+        }
+    }
+    problems.into_iter().map(|p| format!("{path} → {target:?}: {p}")).collect()
+}
+
+#[test]
+fn every_reference_model_survives_every_format() {
+    let text = std::fs::read_to_string(fixtures().join("inspect_reference.json")).expect("reference");
+    let reference: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let mut problems = Vec::new();
+    let mut round_trips = 0;
+    for file in reference["files"].as_array().expect("files") {
+        let path = file["path"].as_str().expect("path");
+        let full = fixtures().join(path);
+        let scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
+        let before = inspect(&scene).total;
+        let metres = matches!(scene.format, SourceFormat::Glb | SourceFormat::Gltf);
+        for target in TARGETS {
+            let options = ExportOptions::new(target);
+            let (files, report) = export(&scene, path, &options).unwrap_or_else(|e| panic!("{path} → {target:?}: {e}"));
+            assert_eq!(report.triangles_out, report.triangles_in, "{path} → {target:?}");
+            assert!(files[0].name.ends_with(target.extension()), "{}", files[0].name);
+            let after = inspect(&reimport(&files)).total;
+            // glTF metres ↔ the unitless formats' millimetres.
+            let factor = match (metres, target.has_metres()) {
+                (true, false) => 1000.0,
+                (false, true) => 0.001,
+                _ => 1.0,
+            };
+            problems.extend(compare(path, target, &before, &after, factor));
+            round_trips += 1;
+        }
+    }
+    assert!(round_trips >= 40 * TARGETS.len());
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn units_and_axis_options_are_applied_and_reported() {
+    let path = "gltf/khronos/Box/glTF-Binary/Box.glb";
+    let scene = import(path, &std::fs::read(fixtures().join(path)).expect("fixture"), &Companions::new()).expect("ok");
+    assert_eq!(scene.up_axis, UpAxis::Y);
+    let mut options = ExportOptions::new(TargetFormat::StlBinary);
+    options.unitless_unit = LengthUnit::Mm;
+    options.up = Some(UpAxis::Z);
+    let (files, report) = export(&scene, path, &options).expect("exports");
+    assert_eq!(files[0].name, "Box.stl");
+    assert!(report.applied.iter().any(|a| a.contains("from m to mm")), "{report:?}");
+    assert!(report.applied.iter().any(|a| a.contains("Y-up to Z-up")), "{report:?}");
+    let stats = inspect(&reimport(&files)).total.stats;
+    // The 1 m cube becomes a 1000 mm one; volume stays positive (no mirroring).
+    assert!((stats.volume.expect("closed") - 1e9).abs() < 1.0, "{stats:?}");
+    assert!((stats.bounds_max[2] - 500.0).abs() < 1e-3);
+
+    let mut textured = ExportOptions::new(TargetFormat::StlBinary);
+    textured.merge = true;
+    let path = "gltf/khronos/BoxVertexColors/glTF-Binary/BoxVertexColors.glb";
+    let scene = import(path, &std::fs::read(fixtures().join(path)).expect("fixture"), &Companions::new()).expect("ok");
+    let (_, report) = export(&scene, path, &textured).expect("exports");
+    assert!(report.dropped.iter().any(|d| d.contains("Vertex colours")), "{report:?}");
+}
