@@ -1,0 +1,143 @@
+//! `model-studio`: the browser's conversion and inspection code on the command
+//! line, for batch work. Everything here is argument handling and printing; the
+//! work is done by `viewer_wasm::{import, export, inspect}`, the same code the
+//! web page runs compiled to wasm.
+//!
+//! ```text
+//! model-studio convert in.glb out.stl --units mm --up z
+//! model-studio info model.stl [--json]
+//! ```
+
+mod info;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use viewer_wasm::export::{ExportOptions, LengthUnit, TargetFormat, export};
+use viewer_wasm::import::{Companions, import};
+use viewer_wasm::model::{Scene, UpAxis};
+
+#[derive(Parser)]
+#[command(name = "model-studio", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Convert a model; the output format follows the output file's extension.
+    Convert {
+        input: PathBuf,
+        output: PathBuf,
+        /// Unit of the unitless formats (STL, OBJ, PLY, OFF) on either side; glTF is metres.
+        #[arg(long, default_value = "mm", value_parser = parse_unit)]
+        units: LengthUnit,
+        /// Up axis of the output (y or z); default: keep the input's.
+        #[arg(long, value_parser = parse_up)]
+        up: Option<UpAxis>,
+        /// Write ASCII instead of binary STL or PLY.
+        #[arg(long)]
+        ascii: bool,
+        /// Merge all parts into one mesh.
+        #[arg(long)]
+        merge: bool,
+        /// Weld vertices with identical attributes.
+        #[arg(long)]
+        weld: bool,
+        /// Print the conversion report as JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Statistics and mesh health of a model.
+    Info {
+        input: PathBuf,
+        /// JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_unit(text: &str) -> Result<LengthUnit, String> {
+    LengthUnit::parse(text).ok_or_else(|| format!("'{text}' is not one of mm, cm, m, in"))
+}
+
+fn parse_up(text: &str) -> Result<UpAxis, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "y" => Ok(UpAxis::Y),
+        "z" => Ok(UpAxis::Z),
+        _ => Err(format!("'{text}' is not y or z")),
+    }
+}
+
+/// Reads a model and, for `.gltf` and `.obj`, the files next to it that it may refer to.
+fn read_model(path: &Path) -> Result<Scene> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut companions = Companions::new();
+    let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    if matches!(extension.as_deref(), Some("gltf" | "obj")) {
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        for entry in std::fs::read_dir(folder).with_context(|| format!("listing {}", folder.display()))?.flatten() {
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && entry.path() != path {
+                companions.insert(&entry.file_name().to_string_lossy(), std::fs::read(entry.path())?);
+            }
+        }
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    import(&name, &bytes, &companions).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Convert { input, output, units, up, ascii, merge, weld, json } => {
+            let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let mut format = TargetFormat::from_name(&name)
+                .with_context(|| format!("{name}: the output must end in .stl, .obj, .ply, .off or .glb"))?;
+            if ascii {
+                format = match format {
+                    TargetFormat::StlBinary => TargetFormat::StlAscii,
+                    TargetFormat::PlyBinary => TargetFormat::PlyAscii,
+                    _ => bail!("--ascii applies to STL and PLY only"),
+                };
+            }
+            let scene = read_model(&input)?;
+            let options = ExportOptions { format, unitless_unit: units, up, merge, weld };
+            let (files, report) = export(&scene, &name, &options)?;
+            let folder = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            for (i, file) in files.iter().enumerate() {
+                // The main file goes where asked; companions (an OBJ's MTL) next to it.
+                let path = if i == 0 { output.clone() } else { folder.join(&file.name) };
+                std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))?;
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "{} → {}: {} triangles in, {} out",
+                    input.display(),
+                    output.display(),
+                    report.triangles_in,
+                    report.triangles_out
+                );
+                for line in &report.applied {
+                    println!("  applied: {line}");
+                }
+                for line in &report.dropped {
+                    println!("  dropped: {line}");
+                }
+            }
+        }
+        Command::Info { input, json } => {
+            let scene = read_model(&input)?;
+            let inspection = viewer_wasm::inspect::inspect(&scene);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&info::json(&input, &scene, &inspection))?);
+            } else {
+                print!("{}", info::text(&input, &scene, &inspection));
+            }
+        }
+    }
+    Ok(())
+}

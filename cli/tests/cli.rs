@@ -1,0 +1,57 @@
+//! The installed binary, end to end: convert a GLB to an STL in millimetres,
+//! Z-up, and read it back with `info --json`.
+
+use std::process::Command;
+
+fn fixture(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../viewer-wasm/tests/fixtures").join(path)
+}
+
+fn run(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_model-studio")).args(args).output().expect("runs");
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("UTF-8")
+}
+
+#[test]
+fn convert_then_info() {
+    let dir = std::env::temp_dir().join(format!("model-studio-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let input = fixture("gltf/khronos/Box/glTF-Binary/Box.glb");
+    let output = dir.join("box.stl");
+    let report = run(&[
+        "convert",
+        input.to_str().expect("path"),
+        output.to_str().expect("path"),
+        "--units",
+        "mm",
+        "--up",
+        "z",
+        "--json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&report).expect("JSON report");
+    assert_eq!(report["triangles_in"], 12);
+    assert_eq!(report["triangles_out"], 12);
+
+    let info: serde_json::Value =
+        serde_json::from_str(&run(&["info", output.to_str().expect("path"), "--json"])).expect("JSON info");
+    let total = &info["total"];
+    assert_eq!(total["stats"]["triangles"], 12);
+    assert!((total["stats"]["volume"].as_f64().expect("closed") - 1e9).abs() < 1.0, "{total}");
+    assert_eq!(total["health"]["closed"], true);
+    assert!((total["stats"]["bounds_max"][2].as_f64().expect("z") - 500.0).abs() < 1e-3);
+
+    let text = run(&["info", input.to_str().expect("path")]);
+    assert!(text.contains("closed           yes"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_output_extension_is_explained() {
+    let output = Command::new(env!("CARGO_BIN_EXE_model-studio"))
+        .args(["convert", fixture("stl/trimesh/unit_cube.STL").to_str().expect("path"), "out.xyz"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("must end in"));
+}
