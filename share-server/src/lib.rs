@@ -7,6 +7,7 @@
 //!   views or is deleted, and removed by the [`sweeper`];
 //! - serves the static web build (HTML, JS, wasm, assets) from a directory, with
 //!   explicit MIME types and `Cache-Control: no-cache` ([`static_files`]);
+//! - serves the recipient page `/s/{id}` and the embeddable `/e/{id}` ([`pages`]);
 //! - answers `GET /healthz` for load balancers and the browser tests ([`health`]);
 //! - puts a strict set of security headers, including a Content-Security-Policy,
 //!   on every response, errors included ([`headers`]).
@@ -26,6 +27,7 @@ pub mod error;
 pub mod headers;
 pub mod health;
 pub mod ids;
+pub mod pages;
 pub mod static_files;
 pub mod storage;
 pub mod sweeper;
@@ -48,6 +50,7 @@ pub fn app<S: storage::Storage>(config: &AppConfig, shares: ApiState<S>) -> Rout
     Router::new()
         .merge(health::router())
         .merge(api::router(shares))
+        .merge(pages::router(&config.web_dir))
         .fallback_service(static_files::router(&config.web_dir))
         // Outermost layers run last on the response, so the security headers also land
         // on 404s and on anything a future route returns.

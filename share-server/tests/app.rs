@@ -32,6 +32,8 @@ fn fixture() -> Fixture {
     write(&web.join("models/cube.stl"), "solid cube\nendsolid cube\n");
     write(&web.join("models/cube.glb"), "glTF");
     write(&web.join("sub/index.html"), "<p>sub</p>");
+    write(&web.join("share.html"), "<title>recipient</title>");
+    write(&web.join("embed.html"), "<title>embed</title>");
     write(&root.path().join("Cargo.toml"), SECRET);
     let config = AppConfig::new(web).with_data_dir(root.path().join("data"));
     let shares = ApiState::open(&config, Arc::new(SystemClock)).expect("open share storage");
@@ -151,6 +153,31 @@ async fn frame_ancestors_none_everywhere() {
         let response = get(&f.app, uri).await;
         let csp = header_str(&response, "content-security-policy").expect("csp present");
         assert!(csp.ends_with("frame-ancestors 'none'"), "{uri}: {csp}");
+    }
+}
+
+#[tokio::test]
+async fn share_pages_are_served_and_only_the_embed_page_may_be_framed() {
+    let f = fixture();
+    let id = "AAAAAAAAAAAAAAAAAAAAAA";
+    let recipient = get(&f.app, &format!("/s/{id}")).await;
+    assert_eq!(recipient.status(), StatusCode::OK);
+    assert_security_headers(&recipient);
+    assert_eq!(content_type(&recipient), Some("text/html; charset=utf-8"));
+    assert_eq!(body_text(recipient).await, "<title>recipient</title>");
+
+    let embed = get(&f.app, &format!("/e/{id}")).await;
+    assert_eq!(embed.status(), StatusCode::OK);
+    let csp = header_str(&embed, "content-security-policy").expect("csp");
+    assert_eq!(csp, CSP.replace("frame-ancestors 'none'", "frame-ancestors *"));
+    assert_eq!(header_str(&embed, "referrer-policy"), Some("no-referrer"));
+    assert_eq!(header_str(&embed, "x-content-type-options"), Some("nosniff"));
+    assert_eq!(body_text(embed).await, "<title>embed</title>");
+
+    for uri in ["/s/short", "/e/AAAAAAAAAAAAAAAAAAAAA%2F", "/s/..%2F..%2FCargo.toml", "/e/AAAAAAAAAAAAAAAAAAAAA!"] {
+        let response = get(&f.app, uri).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{uri}");
+        assert!(header_str(&response, "content-security-policy").expect("csp").ends_with("frame-ancestors 'none'"));
     }
 }
 
