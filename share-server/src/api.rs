@@ -19,12 +19,15 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 
 use crate::clock::SharedClock;
 use crate::config::AppConfig;
 use crate::error::AppError;
 use crate::ids::ShareId;
+use crate::metrics::{self, Metrics};
+use crate::rate_limit::{self, Limits, RateLimiter};
 use crate::storage::Storage;
 use crate::storage::StorageError;
 use crate::storage::fs::FsStorage;
@@ -32,11 +35,14 @@ use crate::storage::fs::FsStorage;
 /// Collection path; single shares live below it.
 pub const SHARES_PATH: &str = "/api/shares";
 
-/// What the handlers share: storage, the clock and the upload limit.
+/// What the handlers share: storage, the clock, the upload limit, the rate
+/// limits and the metrics counters.
 pub struct ApiState<S> {
     storage: Arc<S>,
     clock: SharedClock,
     max_upload_bytes: u64,
+    limits: Arc<Limits>,
+    metrics: Arc<Metrics>,
 }
 
 // Manual impl: a derive would needlessly require `S: Clone`.
@@ -46,13 +52,43 @@ impl<S> Clone for ApiState<S> {
             storage: Arc::clone(&self.storage),
             clock: Arc::clone(&self.clock),
             max_upload_bytes: self.max_upload_bytes,
+            limits: Arc::clone(&self.limits),
+            metrics: Arc::clone(&self.metrics),
         }
     }
 }
 
 impl<S: Storage> ApiState<S> {
+    /// State without rate limits (tests and embedders); see [`ApiState::with_rate_limits`].
     pub fn new(storage: Arc<S>, clock: SharedClock, max_upload_bytes: u64) -> Self {
-        Self { storage, clock, max_upload_bytes }
+        let limits = Limits {
+            create: RateLimiter::new(0),
+            read: RateLimiter::new(0),
+            client_ip_header: None,
+            clock: Arc::clone(&clock),
+        };
+        Self { storage, clock, max_upload_bytes, limits: Arc::new(limits), metrics: Arc::default() }
+    }
+
+    /// Limits creates and reads per client per minute (0 = unlimited), finding the
+    /// client's address in `client_ip_header` when set.
+    pub fn with_rate_limits(
+        mut self,
+        create_per_minute: u32,
+        reads_per_minute: u32,
+        client_ip_header: Option<axum::http::HeaderName>,
+    ) -> Self {
+        self.limits = Arc::new(Limits {
+            create: RateLimiter::new(create_per_minute),
+            read: RateLimiter::new(reads_per_minute),
+            client_ip_header,
+            clock: Arc::clone(&self.clock),
+        });
+        self
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     pub fn storage(&self) -> &Arc<S> {
@@ -68,7 +104,11 @@ impl ApiState<FsStorage> {
     /// The default setup: file/SQLite storage in `config.data_dir` with `config`'s limits.
     pub fn open(config: &AppConfig, clock: SharedClock) -> Result<Self, StorageError> {
         let storage = FsStorage::open(&config.data_dir, config.quota_bytes)?;
-        Ok(Self::new(Arc::new(storage), clock, config.max_upload_bytes))
+        Ok(Self::new(Arc::new(storage), clock, config.max_upload_bytes).with_rate_limits(
+            config.create_per_minute,
+            config.reads_per_minute,
+            config.client_ip_header.clone(),
+        ))
     }
 }
 
@@ -76,11 +116,28 @@ impl ApiState<FsStorage> {
 pub fn router<S: Storage>(state: ApiState<S>) -> Router {
     // The limit applies to the upload route only; everything else has no body to speak of.
     let body_limit = DefaultBodyLimit::max(usize::try_from(state.max_upload_bytes).unwrap_or(usize::MAX));
+    let limits = Arc::clone(&state.limits);
+    let metrics = Arc::clone(&state.metrics);
     Router::new()
         .route(SHARES_PATH, post(create::create::<S>).layer(body_limit))
         .route("/api/shares/{id}", get(read::read::<S>).delete(delete::delete::<S>))
         .route("/api/shares/{id}/meta", get(read::meta::<S>))
+        .route("/api/openapi.json", get(openapi))
         .with_state(state)
+        // Outermost: a rate-limited request is refused before it touches storage,
+        // and still counted as a rejection.
+        .layer(middleware::from_fn_with_state(limits, rate_limit::limit))
+        .layer(middleware::from_fn_with_state(metrics, metrics::count_rejections))
+}
+
+/// The API described for tools (OpenAPI 3.1), kept next to the code in `openapi.json`.
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");
+
+async fn openapi() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json"), (axum::http::header::CACHE_CONTROL, "no-cache")],
+        OPENAPI_JSON,
+    )
 }
 
 /// Parses a path segment as a share id; anything else (including `..` and encoded

@@ -16,6 +16,10 @@ pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 512 * 1024 * 1024;
 pub const DEFAULT_QUOTA_BYTES: u64 = 10 * 1024 * 1024 * 1024;
 /// Default sweeper interval; the issue asks for "at least every minute".
 pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_secs(60);
+/// Default per-client limit on creating shares, per minute.
+pub const DEFAULT_CREATE_PER_MINUTE: u32 = 60;
+/// Default per-client limit on reading shares (ciphertext or metadata), per minute.
+pub const DEFAULT_READS_PER_MINUTE: u32 = 1200;
 /// Longest lifetime of a share, whatever the client asks for: 30 days.
 pub const MAX_EXPIRY_SECS: u64 = 30 * 24 * 60 * 60;
 
@@ -36,6 +40,13 @@ pub struct AppConfig {
     pub quota_bytes: u64,
     /// How often expired, revoked and used-up shares are deleted.
     pub sweep_interval: Duration,
+    /// Shares one client may create per minute; 0 = no limit.
+    pub create_per_minute: u32,
+    /// Share reads one client may make per minute; 0 = no limit.
+    pub reads_per_minute: u32,
+    /// Header carrying the client's address when behind a reverse proxy
+    /// (`X-Forwarded-For`: its last address is used); `None`: the socket's peer.
+    pub client_ip_header: Option<axum::http::HeaderName>,
 }
 
 impl AppConfig {
@@ -47,6 +58,9 @@ impl AppConfig {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             quota_bytes: DEFAULT_QUOTA_BYTES,
             sweep_interval: DEFAULT_SWEEP_INTERVAL,
+            create_per_minute: DEFAULT_CREATE_PER_MINUTE,
+            reads_per_minute: DEFAULT_READS_PER_MINUTE,
+            client_ip_header: None,
         }
     }
 

@@ -8,7 +8,8 @@
 //! - serves the static web build (HTML, JS, wasm, assets) from a directory, with
 //!   explicit MIME types and `Cache-Control: no-cache` ([`static_files`]);
 //! - serves the recipient page `/s/{id}` and the embeddable `/e/{id}` ([`pages`]);
-//! - answers `GET /healthz` for load balancers and the browser tests ([`health`]);
+//! - answers `GET /healthz` for load balancers and the browser tests ([`health`]) and
+//!   `GET /metrics` for Prometheus ([`metrics`]); limits requests per client ([`rate_limit`]);
 //! - puts a strict set of security headers, including a Content-Security-Policy,
 //!   on every response, errors included ([`headers`]).
 //!
@@ -27,7 +28,9 @@ pub mod error;
 pub mod headers;
 pub mod health;
 pub mod ids;
+pub mod metrics;
 pub mod pages;
+pub mod rate_limit;
 pub mod static_files;
 pub mod storage;
 pub mod sweeper;
@@ -47,8 +50,10 @@ pub use config::AppConfig;
 /// other path is looked up in the web directory. The sweeper is not started here (see
 /// [`sweeper::spawn`]) so that tests control when sweeping happens.
 pub fn app<S: storage::Storage>(config: &AppConfig, shares: ApiState<S>) -> Router {
+    let metrics = metrics::router(std::sync::Arc::clone(shares.metrics()), std::sync::Arc::clone(shares.storage()));
     Router::new()
         .merge(health::router())
+        .merge(metrics)
         .merge(api::router(shares))
         .merge(pages::router(&config.web_dir))
         .fallback_service(static_files::router(&config.web_dir))

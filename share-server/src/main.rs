@@ -41,6 +41,20 @@ struct Cli {
     #[arg(long, env = "SHARE_SERVER_SWEEP_INTERVAL_SECS", default_value_t = config::DEFAULT_SWEEP_INTERVAL.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     sweep_interval_secs: u64,
+
+    /// Shares one client may create per minute (429 beyond it); 0 = no limit.
+    #[arg(long, env = "SHARE_SERVER_CREATE_PER_MINUTE", default_value_t = config::DEFAULT_CREATE_PER_MINUTE)]
+    create_per_minute: u32,
+
+    /// Share downloads and metadata reads one client may make per minute; 0 = no limit.
+    #[arg(long, env = "SHARE_SERVER_READS_PER_MINUTE", default_value_t = config::DEFAULT_READS_PER_MINUTE)]
+    reads_per_minute: u32,
+
+    /// Behind a reverse proxy: the header carrying the client's address, e.g.
+    /// X-Forwarded-For (its last address is used) or X-Real-IP. Without it, the
+    /// socket's peer address is the client. Only set it when a proxy overwrites it.
+    #[arg(long, env = "SHARE_SERVER_CLIENT_IP_HEADER")]
+    client_ip_header: Option<axum::http::HeaderName>,
 }
 
 #[tokio::main]
@@ -57,6 +71,9 @@ async fn main() -> anyhow::Result<()> {
     app_config.max_upload_bytes = cli.max_upload_bytes;
     app_config.quota_bytes = cli.quota_bytes;
     app_config.sweep_interval = Duration::from_secs(cli.sweep_interval_secs);
+    app_config.create_per_minute = cli.create_per_minute;
+    app_config.reads_per_minute = cli.reads_per_minute;
+    app_config.client_ip_header = cli.client_ip_header;
     // Opened before binding so that a bad data directory fails fast, not on first upload.
     let shares = ApiState::open(&app_config, Arc::new(SystemClock))
         .with_context(|| format!("opening share storage in {}", app_config.data_dir.display()))?;
@@ -73,11 +90,15 @@ async fn main() -> anyhow::Result<()> {
     drop(stdout);
 
     tracing::info!(%addr, web_dir = %cli.web_dir.display(), data_dir = %app_config.data_dir.display(), "server started");
-    let sweeper = sweeper::spawn(Arc::clone(shares.storage()), Arc::clone(shares.clock()), app_config.sweep_interval);
-    let served = axum::serve(listener, share_server::app(&app_config, shares))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP");
+    let sweeper = sweeper::spawn(
+        Arc::clone(shares.storage()),
+        Arc::clone(shares.clock()),
+        Arc::clone(shares.metrics()),
+        app_config.sweep_interval,
+    );
+    // With the peer address available to the rate limiter.
+    let app = share_server::app(&app_config, shares).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP");
     sweeper.abort();
     served?;
     tracing::info!("server stopped");

@@ -148,4 +148,7 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Bytes of ciphertext currently stored (or reserved by uploads in progress).
     fn used_bytes(&self) -> u64;
+
+    /// Shares stored now, tombstones and expired ones not yet swept included.
+    fn share_count(&self) -> impl Future<Output = Result<u64, StorageError>> + Send;
 }

@@ -47,6 +47,9 @@ impl Server {
         let mut config = AppConfig::new(root.path().join("web")).with_data_dir(root.path().join("data"));
         config.quota_bytes = quota_bytes;
         config.max_upload_bytes = max_upload_bytes;
+        // Rate limits are tested on their own (every in-process request comes from one address).
+        config.create_per_minute = 0;
+        config.reads_per_minute = 0;
         let state = ApiState::open(&config, Arc::new(clock.clone())).expect("open storage");
         let app = app(&config, state.clone());
         Self { root, clock, state, app, quota_bytes, max_upload_bytes }
@@ -117,7 +120,9 @@ impl Server {
     }
 
     async fn sweep(&self) -> share_server::storage::SweepReport {
-        sweeper::sweep_once(self.state.storage().as_ref(), self.state.clock()).await.expect("sweep")
+        sweeper::sweep_once(self.state.storage().as_ref(), self.state.clock(), self.state.metrics())
+            .await
+            .expect("sweep")
     }
 }
 
@@ -536,4 +541,118 @@ async fn dropped_upload_releases_quota_and_temp_file() {
     assert!(upload.await.expect_err("aborted").is_cancelled());
     assert_eq!(server.state.storage().used_bytes(), 0);
     assert!(server.blob_files().is_empty(), "{:?}", server.blob_files());
+}
+
+// ---------------------------------------------------------------------------
+// Rate limits, metrics and the API description.
+
+fn limited(create_per_minute: u32, reads_per_minute: u32) -> (TempDir, FakeClock, Router, ApiState<FsStorage>) {
+    let root = tempfile::tempdir().expect("temp dir");
+    let clock = FakeClock::new(T0);
+    let mut config = AppConfig::new(root.path().join("web")).with_data_dir(root.path().join("data"));
+    config.create_per_minute = create_per_minute;
+    config.reads_per_minute = reads_per_minute;
+    config.client_ip_header = Some(header::HeaderName::from_static("x-forwarded-for"));
+    let state = ApiState::open(&config, Arc::new(clock.clone())).expect("open storage");
+    (root, clock, app(&config, state.clone()), state)
+}
+
+async fn post_from(app: &Router, forwarded_for: &str) -> Response {
+    let request = Request::post("/api/shares")
+        .header("x-forwarded-for", forwarded_for)
+        .body(Body::from(vec![1u8; 100]))
+        .expect("request");
+    app.clone().oneshot(request).await.expect("infallible")
+}
+
+#[tokio::test]
+async fn creates_beyond_the_limit_get_429_with_retry_after_per_client() {
+    let (_root, clock, app, _state) = limited(3, 0);
+    // The proxy appends the address it saw; that last one is the client.
+    let client = "203.0.113.9, 198.51.100.1";
+    for _ in 0..3 {
+        assert_eq!(post_from(&app, client).await.status(), StatusCode::CREATED);
+    }
+    let refused = post_from(&app, client).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = header_str(&refused, "retry-after").expect("Retry-After").parse().expect("seconds");
+    assert_eq!(retry_after, 20, "3 per minute: one every 20 s");
+    assert_eq!(error_code(refused).await, "rate_limited");
+    // Another client is not affected; the first gets a token back after Retry-After.
+    assert_eq!(post_from(&app, "203.0.113.9, 198.51.100.2").await.status(), StatusCode::CREATED);
+    clock.advance(20);
+    assert_eq!(post_from(&app, client).await.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn reads_are_limited_separately_from_creates() {
+    let (_root, _clock, app, _state) = limited(0, 2);
+    let created = post_from(&app, "192.0.2.7").await;
+    let id = json(created).await["id"].as_str().expect("id").to_owned();
+    let meta = |ip: &'static str| {
+        let request = Request::get(format!("/api/shares/{id}/meta")).header("x-forwarded-for", ip).body(Body::empty());
+        app.clone().oneshot(request.expect("request"))
+    };
+    assert_eq!(meta("192.0.2.7").await.expect("ok").status(), StatusCode::OK);
+    assert_eq!(meta("192.0.2.7").await.expect("ok").status(), StatusCode::OK);
+    assert_eq!(meta("192.0.2.7").await.expect("ok").status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(meta("192.0.2.8").await.expect("ok").status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_count_shares_bytes_and_rejections() {
+    let (_root, clock, app, state) = limited(2, 0);
+    for _ in 0..2 {
+        assert_eq!(post_from(&app, "192.0.2.1").await.status(), StatusCode::CREATED);
+    }
+    assert_eq!(post_from(&app, "192.0.2.1").await.status(), StatusCode::TOO_MANY_REQUESTS);
+    let missing =
+        app.clone().oneshot(Request::get("/api/shares/AAAAAAAAAAAAAAAAAAAAAA").body(Body::empty()).expect("req"));
+    assert_eq!(missing.await.expect("ok").status(), StatusCode::NOT_FOUND);
+    clock.advance(2 * DAY);
+    sweeper::sweep_once(state.storage().as_ref(), state.clock(), state.metrics()).await.expect("sweep");
+
+    let response = app.clone().oneshot(Request::get("/metrics").body(Body::empty()).expect("req")).await.expect("ok");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header_str(&response, "content-type"), Some("text/plain; version=0.0.4"));
+    let text = String::from_utf8(body_bytes(response).await.to_vec()).expect("text");
+    for line in [
+        "share_server_shares 0",
+        "share_server_stored_bytes 0",
+        "share_server_uploads_total 2",
+        "share_server_upload_bytes_total 200",
+        "share_server_swept_total 2",
+        "share_server_rejections_total{reason=\"rate_limited\"} 1",
+        "share_server_rejections_total{reason=\"not_found\"} 1",
+    ] {
+        assert!(text.lines().any(|l| l == line), "missing '{line}' in:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn openapi_description_is_served_and_names_every_route() {
+    let server = Server::new();
+    let response = server.get("/api/openapi.json").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header_str(&response, "content-type"), Some("application/json"));
+    let doc = json(response).await;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in [
+        "/api/shares",
+        "/api/shares/{id}",
+        "/api/shares/{id}/meta",
+        "/api/openapi.json",
+        "/healthz",
+        "/metrics",
+        "/s/{id}",
+        "/e/{id}",
+    ] {
+        assert!(paths.contains_key(path), "{path} described");
+    }
+    let create = &doc["paths"]["/api/shares"]["post"]["responses"];
+    for status in ["201", "413", "429", "507"] {
+        assert!(create.get(status).is_some(), "create documents {status}");
+    }
+    assert!(doc["paths"]["/api/shares/{id}"]["get"]["responses"].get("429").is_some());
 }

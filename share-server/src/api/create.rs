@@ -19,6 +19,7 @@ use super::ApiState;
 use crate::config::MAX_EXPIRY_SECS;
 use crate::error::AppError;
 use crate::ids::{OwnerToken, ShareId};
+use crate::metrics::Metrics;
 use crate::storage::{NewShare, Storage, StorageError, UploadError};
 
 /// Lifetime when the client does not say: one day.
@@ -90,6 +91,8 @@ pub async fn create<S: Storage>(
         }
     };
     tracing::info!(id = %id, size = record.size, expires_at = record.expires_at, "share created");
+    Metrics::add(&state.metrics.uploads, 1);
+    Metrics::add(&state.metrics.upload_bytes, record.size);
 
     let created = Created {
         id: id.as_str().to_owned(),

@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use super::{ApiState, parse_id};
 use crate::error::AppError;
 use crate::ids::token_matches;
+use crate::metrics::Metrics;
 use crate::storage::Storage;
 
 pub async fn delete<S: Storage>(
@@ -28,6 +29,7 @@ pub async fn delete<S: Storage>(
         return Err(AppError::NotFound);
     }
     tracing::info!(id = %id, "share deleted by owner");
+    Metrics::add(&state.metrics.deletions, 1);
     Ok(StatusCode::NO_CONTENT)
 }
 

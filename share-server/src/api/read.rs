@@ -14,6 +14,7 @@ use tokio_util::io::ReaderStream;
 
 use super::{ApiState, parse_id, range};
 use crate::error::AppError;
+use crate::metrics::Metrics;
 use crate::storage::{Storage, StorageError, ViewOutcome};
 
 /// Read buffer per download; large enough that loopback throughput is disk-bound.
@@ -60,6 +61,9 @@ pub async fn read<S: Storage>(
         Err(err) => return Err(err.into()),
     };
 
+    if method != Method::HEAD {
+        Metrics::add(&state.metrics.downloads, 1);
+    }
     let status = if range.is_some() { StatusCode::PARTIAL_CONTENT } else { StatusCode::OK };
     let mut response = Response::new(Body::from_stream(ReaderStream::with_capacity(reader, READ_CHUNK)));
     *response.status_mut() = status;

@@ -304,6 +304,14 @@ impl Storage for FsStorage {
         }
     }
 
+    async fn share_count(&self) -> Result<u64, StorageError> {
+        self.with_db(|db| {
+            let count: i64 = db.query_row("SELECT COUNT(*) FROM shares", [], |row| row.get(0))?;
+            Ok(u64::try_from(count).unwrap_or(0))
+        })
+        .await
+    }
+
     async fn sweep(&self, now: u64) -> Result<SweepReport, StorageError> {
         let this = self.clone();
         let report = self
