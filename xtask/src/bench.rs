@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: our viewer against three.js in headless Chromium, the
-//! page weight, and share encryption in the browser (`tests/bench/`). It prints figures and rewrites the results
+//! page weight, share encryption in the browser, and the share server against
+//! nginx (`tests/bench/`). It prints figures and rewrites the results
 //! section of BENCHMARKS.md; it is not a test and `cargo xtask test` never runs it.
 
 use std::process::Command;
@@ -16,6 +17,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     setup::wasm_toolchain()?;
     setup::test_system_packages()?;
+    setup::bench_system_packages()?;
     setup::npm_packages()?;
     // Release builds: the figures are meant to be what users get.
     build::wasm()?;
@@ -27,6 +29,10 @@ pub fn run(args: &[String]) -> Result<()> {
     shell::run(
         build::node_in_tests(&server)?.arg("bench/share-crypto.bench.mjs"),
         "benchmark: share encryption in the browser vs WebCrypto",
+    )?;
+    shell::run(
+        build::node_in_tests(&server)?.arg("bench/share-server.bench.mjs"),
+        "benchmark: share server vs nginx on loopback, and its memory during a 1 GiB upload",
     )?;
     texture_decoding()
 }

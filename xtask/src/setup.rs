@@ -73,6 +73,21 @@ pub fn test_system_packages() -> Result<()> {
     Ok(())
 }
 
+/// nginx and curl, the share server benchmark's peer and client (bench only).
+pub fn bench_system_packages() -> Result<()> {
+    let mut missing = Vec::new();
+    if !Path::new("/usr/sbin/nginx").exists() {
+        missing.push("nginx");
+    }
+    if !Path::new("/usr/bin/curl").exists() {
+        missing.push("curl");
+    }
+    if !missing.is_empty() {
+        apt_install(&missing)?;
+    }
+    Ok(())
+}
+
 /// The browser test dependencies, exactly as locked.
 pub fn npm_packages() -> Result<()> {
     let lock = Path::new("tests/package-lock.json");
