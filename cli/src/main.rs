@@ -94,7 +94,7 @@ fn main() -> Result<()> {
         Command::Convert { input, output, units, up, ascii, merge, weld, json } => {
             let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let mut format = TargetFormat::from_name(&name)
-                .with_context(|| format!("{name}: the output must end in .stl, .obj, .ply, .off or .glb"))?;
+                .with_context(|| format!("{name}: the output must end in .stl, .obj, .ply, .off, .glb or .3mf"))?;
             if ascii {
                 format = match format {
                     TargetFormat::StlBinary => TargetFormat::StlAscii,

@@ -15,6 +15,7 @@ mod obj;
 mod off;
 mod ply;
 mod stl;
+mod threemf;
 
 use serde::Serialize;
 
@@ -33,6 +34,7 @@ pub enum TargetFormat {
     PlyAscii,
     Off,
     Glb,
+    ThreeMf,
 }
 
 impl TargetFormat {
@@ -45,6 +47,7 @@ impl TargetFormat {
             "ply" => TargetFormat::PlyBinary,
             "off" => TargetFormat::Off,
             "glb" => TargetFormat::Glb,
+            "3mf" => TargetFormat::ThreeMf,
             _ => return None,
         })
     }
@@ -56,12 +59,23 @@ impl TargetFormat {
             TargetFormat::PlyBinary | TargetFormat::PlyAscii => "ply",
             TargetFormat::Off => "off",
             TargetFormat::Glb => "glb",
+            TargetFormat::ThreeMf => "3mf",
         }
     }
 
     /// glTF's unit is the metre; the others carry no unit.
     pub fn has_metres(self) -> bool {
         self == TargetFormat::Glb
+    }
+
+    /// Metres per output unit when the format fixes it (glTF: metres; our 3MF:
+    /// millimetres), `None` for the unitless formats.
+    pub fn fixed_unit_metres(self) -> Option<f64> {
+        match self {
+            TargetFormat::Glb => Some(1.0),
+            TargetFormat::ThreeMf => Some(0.001),
+            _ => None,
+        }
     }
 }
 
@@ -189,6 +203,9 @@ pub fn export(
         }
         TargetFormat::Off => vec![OutputFile { name: name("off"), bytes: off::write(&meshes, &mut report) }],
         TargetFormat::Glb => vec![OutputFile { name: name("glb"), bytes: glb::write(&meshes, scene, &mut report) }],
+        TargetFormat::ThreeMf => {
+            vec![OutputFile { name: name("3mf"), bytes: threemf::write(&meshes, scene, &mut report) }]
+        }
     };
     Ok((files, report))
 }

@@ -13,6 +13,7 @@ pub mod off;
 pub mod ply;
 pub mod sanity;
 pub mod stl;
+pub mod threemf;
 
 use std::collections::HashMap;
 
@@ -26,7 +27,7 @@ pub use sanity::sanity_check;
 pub enum ImportError {
     #[error("The file is empty.")]
     Empty,
-    #[error("'{name}' is not a model format this viewer reads (STL, GLB, glTF, OBJ, PLY or OFF).")]
+    #[error("'{name}' is not a model format this viewer reads (STL, GLB, glTF, OBJ, PLY, OFF or 3MF).")]
     UnknownFormat { name: String },
     #[error("The file is truncated: {what} needs {needed_bytes} bytes but the file has {actual_bytes}.")]
     Truncated { what: String, needed_bytes: u64, actual_bytes: u64 },
@@ -109,6 +110,7 @@ pub enum Detected {
     Obj,
     Ply,
     Off,
+    ThreeMf,
 }
 
 /// Whether text starts like an OBJ file: its first keyword is one of OBJ's.
@@ -127,6 +129,9 @@ fn looks_like_obj(bytes: &[u8]) -> bool {
 pub fn detect(name: &str, bytes: &[u8]) -> Option<Detected> {
     if bytes.starts_with(b"glTF") {
         return Some(Detected::Glb);
+    }
+    if threemf::looks_like_zip(bytes) {
+        return Some(Detected::ThreeMf);
     }
     let first_non_space = bytes.iter().position(|b| !b.is_ascii_whitespace());
     let starts_json = first_non_space.is_some_and(|i| bytes[i] == b'{') || bytes.starts_with(&[0xEF, 0xBB, 0xBF, b'{']);
@@ -200,6 +205,7 @@ pub fn import_with_progress(
         Some(Detected::Obj) => obj::import(bytes, companions, progress)?,
         Some(Detected::Ply) => ply::import(bytes, progress)?,
         Some(Detected::Off) => off::import(bytes, progress)?,
+        Some(Detected::ThreeMf) => threemf::import(bytes, progress)?,
         None => return Err(ImportError::UnknownFormat { name: name.to_string() }),
     };
     note_misleading_extension(name, &mut scene);
@@ -216,6 +222,7 @@ fn note_misleading_extension(name: &str, scene: &mut Scene) {
         Obj => &[".obj"],
         PlyAscii | PlyBinary => &[".ply"],
         Off => &[".off"],
+        ThreeMf => &[".3mf"],
     };
     if !lower.is_empty() && !expected.iter().any(|e| lower.ends_with(e)) {
         scene.warnings.push(format!(

@@ -42,6 +42,10 @@ pub fn report(mesh: &WeldedMesh) -> PartReport {
 
 pub fn inspect(scene: &Scene) -> Inspection {
     let parts = welded_meshes(scene);
-    let total = report(&merged(&parts));
-    Inspection { parts: parts.iter().map(report).collect(), total }
+    let mut total = report(&merged(&parts));
+    let parts: Vec<PartReport> = parts.iter().map(report).collect();
+    // Winding is a property of each surface: two parts that touch (gears on a
+    // shaft) may share an edge in the same direction without either being wrong.
+    total.health.winding_consistent = parts.iter().all(|p| p.health.winding_consistent);
+    Inspection { parts, total }
 }

@@ -19,6 +19,7 @@ pub enum SourceFormat {
     PlyAscii,
     PlyBinary,
     Off,
+    ThreeMf,
 }
 
 impl SourceFormat {
@@ -33,6 +34,7 @@ impl SourceFormat {
             SourceFormat::PlyAscii => "PLY (ASCII)",
             SourceFormat::PlyBinary => "PLY (binary)",
             SourceFormat::Off => "OFF",
+            SourceFormat::ThreeMf => "3MF",
         }
     }
 }

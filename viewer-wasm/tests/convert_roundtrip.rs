@@ -11,7 +11,7 @@ use viewer_wasm::import::{Companions, import};
 use viewer_wasm::inspect::{PartReport, inspect};
 use viewer_wasm::model::{Scene, SourceFormat, UpAxis};
 
-const TARGETS: [TargetFormat; 7] = [
+const TARGETS: [TargetFormat; 8] = [
     TargetFormat::StlBinary,
     TargetFormat::StlAscii,
     TargetFormat::Obj,
@@ -19,6 +19,7 @@ const TARGETS: [TargetFormat; 7] = [
     TargetFormat::PlyAscii,
     TargetFormat::Off,
     TargetFormat::Glb,
+    TargetFormat::ThreeMf,
 ];
 
 fn fixtures() -> PathBuf {
@@ -88,19 +89,16 @@ fn every_reference_model_survives_every_format() {
         let full = fixtures().join(path);
         let scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
         let before = inspect(&scene).total;
-        let metres = matches!(scene.format, SourceFormat::Glb | SourceFormat::Gltf);
+        // Metres per source unit: glTF metres, the unitless formats read as millimetres.
+        let source_metres = if matches!(scene.format, SourceFormat::Glb | SourceFormat::Gltf) { 1.0 } else { 0.001 };
         for target in TARGETS {
             let options = ExportOptions::new(target);
             let (files, report) = export(&scene, path, &options).unwrap_or_else(|e| panic!("{path} → {target:?}: {e}"));
             assert_eq!(report.triangles_out, report.triangles_in, "{path} → {target:?}");
             assert!(files[0].name.ends_with(target.extension()), "{}", files[0].name);
             let after = inspect(&reimport(&files)).total;
-            // glTF metres ↔ the unitless formats' millimetres.
-            let factor = match (metres, target.has_metres()) {
-                (true, false) => 1000.0,
-                (false, true) => 0.001,
-                _ => 1.0,
-            };
+            // glTF metres ↔ millimetres (the unitless formats' default, and our 3MF's unit).
+            let factor = source_metres / target.fixed_unit_metres().unwrap_or(0.001);
             problems.extend(compare(path, target, &before, &after, factor));
             round_trips += 1;
         }

@@ -43,6 +43,12 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
         "triangles area bounds",
         "EXT_mesh_gpu_instancing is not supported yet: the mesh is drawn and measured once, not 125 times",
     ),
+    (
+        "3mf/3mf-samples/core/cube_gears.3mf",
+        "winding",
+        "two gears have non-manifold edges among degenerate slivers, next to which we find 6 edges run the same \
+         way twice; the reference calls the winding consistent (its other values, including open and 29 shells, agree)",
+    ),
 ];
 
 fn known_difference(path: &str, field: &str) -> bool {
@@ -68,23 +74,18 @@ fn statistics_and_health_match_the_corpus_reference() {
             }
         };
         let stats = &total.stats;
+        // 3MF files are imported in millimetres; the reference is in the file's unit.
+        let unit = file["unit_mm"].as_f64().unwrap_or(1.0);
         let triangles = file["triangles"].as_u64().expect("triangles") as usize;
         check("triangles", stats.triangles == triangles, format!("{} vs {triangles}", stats.triangles));
         let area = file["area"].as_f64().expect("area");
-        check("area", close(stats.area, area), format!("{} vs {area}", stats.area));
+        check("area", close(stats.area / (unit * unit), area), format!("{} vs {area}", stats.area));
         let bounds = &file["bounds"];
         for axis in 0..3 {
             let (lo, hi) = (bounds[0][axis].as_f64().expect("min"), bounds[1][axis].as_f64().expect("max"));
-            check(
-                "bounds",
-                close(stats.bounds_min[axis], lo),
-                format!("min[{axis}] {} vs {lo}", stats.bounds_min[axis]),
-            );
-            check(
-                "bounds",
-                close(stats.bounds_max[axis], hi),
-                format!("max[{axis}] {} vs {hi}", stats.bounds_max[axis]),
-            );
+            let (min, max) = (stats.bounds_min[axis] / unit, stats.bounds_max[axis] / unit);
+            check("bounds", close(min, lo), format!("min[{axis}] {min} vs {lo}"));
+            check("bounds", close(max, hi), format!("max[{axis}] {max} vs {hi}"));
         }
         let closed = file["closed"].as_bool().expect("closed");
         check("closed", total.health.closed == closed, format!("{} vs {closed}", total.health.closed));
@@ -95,7 +96,10 @@ fn statistics_and_health_match_the_corpus_reference() {
         let shells = file["shells"].as_u64().expect("shells") as usize;
         check("shells", total.health.shells == shells, format!("{} vs {shells}", total.health.shells));
         match (file["volume"].as_f64(), stats.volume) {
-            (Some(reference), Some(ours)) => check("volume", close(ours, reference), format!("{ours} vs {reference}")),
+            (Some(reference), Some(ours)) => {
+                let ours = ours / unit.powi(3);
+                check("volume", close(ours, reference), format!("{ours} vs {reference}"))
+            }
             (None, _) => {}
             (Some(reference), None) => check("volume", false, format!("none vs {reference}")),
         }

@@ -34,8 +34,23 @@ impl FlatMesh {
     }
 }
 
-fn source_is_metres(format: SourceFormat) -> bool {
-    matches!(format, SourceFormat::Glb | SourceFormat::Gltf)
+/// Metres per source unit when the format fixes it (glTF: metres; 3MF: imported
+/// in millimetres, whatever unit the file used), `None` for the unitless formats.
+fn source_unit_metres(format: SourceFormat) -> Option<f64> {
+    match format {
+        SourceFormat::Glb | SourceFormat::Gltf => Some(1.0),
+        SourceFormat::ThreeMf => Some(0.001),
+        _ => None,
+    }
+}
+
+fn unit_label(metres: f64) -> &'static str {
+    match metres {
+        1.0 => "m",
+        0.01 => "cm",
+        0.0254 => "in",
+        _ => "mm",
+    }
 }
 
 /// The rotation taking `from`-up coordinates to `to`-up ones (both right-handed).
@@ -50,14 +65,11 @@ fn axis_turn(from: UpAxis, to: UpAxis) -> DMat4 {
 }
 
 pub fn flatten(scene: &Scene, options: &ExportOptions, report: &mut ConversionReport) -> Vec<FlatMesh> {
-    let source_metres = if source_is_metres(scene.format) { 1.0 } else { options.unitless_unit.metres() };
-    let target_metres = if options.format.has_metres() { 1.0 } else { options.unitless_unit.metres() };
+    let source_metres = source_unit_metres(scene.format).unwrap_or(options.unitless_unit.metres());
+    let target_metres = options.format.fixed_unit_metres().unwrap_or(options.unitless_unit.metres());
     let scale = source_metres / target_metres;
     if scale != 1.0 {
-        let (from, to) = (
-            if source_is_metres(scene.format) { "m" } else { options.unitless_unit.label() },
-            if options.format.has_metres() { "m" } else { options.unitless_unit.label() },
-        );
+        let (from, to) = (unit_label(source_metres), unit_label(target_metres));
         report.applied.push(format!("Lengths converted from {from} to {to} (× {scale})."));
     }
     let up = options.up.unwrap_or(scene.up_axis);
