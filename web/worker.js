@@ -111,7 +111,7 @@ async function readWithProgress(file, index, count) {
   return bytes;
 }
 
-const MODEL_EXTENSIONS = ['.glb', '.gltf', '.stl'];
+const MODEL_EXTENSIONS = ['.glb', '.gltf', '.stl', '.obj', '.ply', '.off', '.3mf'];
 
 // Picks the model among files selected together; the rest are its companions.
 function pickModel(files) {

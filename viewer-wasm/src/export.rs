@@ -15,6 +15,7 @@ mod obj;
 mod off;
 mod ply;
 mod stl;
+#[cfg(feature = "threemf")]
 mod threemf;
 
 use serde::Serialize;
@@ -163,6 +164,8 @@ pub enum ExportError {
     TooLarge(usize, &'static str),
     #[error("There is nothing to export: the model has no triangles.")]
     Empty,
+    #[error("{0} cannot be written by this build.")]
+    NotInThisBuild(&'static str),
 }
 
 /// `model.glb` → `model`; the output takes the input's name with its own extension.
@@ -203,9 +206,12 @@ pub fn export(
         }
         TargetFormat::Off => vec![OutputFile { name: name("off"), bytes: off::write(&meshes, &mut report) }],
         TargetFormat::Glb => vec![OutputFile { name: name("glb"), bytes: glb::write(&meshes, scene, &mut report) }],
+        #[cfg(feature = "threemf")]
         TargetFormat::ThreeMf => {
             vec![OutputFile { name: name("3mf"), bytes: threemf::write(&meshes, scene, &mut report) }]
         }
+        #[cfg(not(feature = "threemf"))]
+        TargetFormat::ThreeMf => return Err(ExportError::NotInThisBuild("3MF")),
     };
     Ok((files, report))
 }

@@ -13,6 +13,7 @@ pub mod off;
 pub mod ply;
 pub mod sanity;
 pub mod stl;
+#[cfg(feature = "threemf")]
 pub mod threemf;
 
 use std::collections::HashMap;
@@ -45,6 +46,10 @@ pub enum ImportError {
     IndexOutOfRange { what: String, index: u64, vertex_count: u64 },
     #[error("The file contains no triangles to show.")]
     NoGeometry,
+    #[error(
+        "{format} files cannot be opened in the browser yet. Convert it with the command-line tool (model-studio convert model.3mf model.glb) and open the result."
+    )]
+    NotInThisBuild { format: &'static str },
 }
 
 /// Companion files selected or dropped together with the main file
@@ -130,7 +135,7 @@ pub fn detect(name: &str, bytes: &[u8]) -> Option<Detected> {
     if bytes.starts_with(b"glTF") {
         return Some(Detected::Glb);
     }
-    if threemf::looks_like_zip(bytes) {
+    if bytes.starts_with(b"PK\x03\x04") {
         return Some(Detected::ThreeMf);
     }
     let first_non_space = bytes.iter().position(|b| !b.is_ascii_whitespace());
@@ -205,7 +210,10 @@ pub fn import_with_progress(
         Some(Detected::Obj) => obj::import(bytes, companions, progress)?,
         Some(Detected::Ply) => ply::import(bytes, progress)?,
         Some(Detected::Off) => off::import(bytes, progress)?,
+        #[cfg(feature = "threemf")]
         Some(Detected::ThreeMf) => threemf::import(bytes, progress)?,
+        #[cfg(not(feature = "threemf"))]
+        Some(Detected::ThreeMf) => return Err(ImportError::NotInThisBuild { format: "3MF" }),
         None => return Err(ImportError::UnknownFormat { name: name.to_string() }),
     };
     note_misleading_extension(name, &mut scene);

@@ -27,11 +27,6 @@ fn malformed(message: impl Into<String>) -> ImportError {
     ImportError::Malformed(format!("3MF: {}", message.into()))
 }
 
-/// Whether the bytes are a zip (every 3MF is one).
-pub fn looks_like_zip(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"PK\x03\x04")
-}
-
 /// Millimetres per model unit.
 fn unit_mm(unit: &str) -> Option<f32> {
     Some(match unit {
