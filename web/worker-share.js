@@ -92,10 +92,11 @@ function upload(blob, query, onProgress, signal) {
   });
 }
 
-// source: { name, bytes, companions: [{ name, bytes }] }, the model shown now.
+// source: { name, source: Blob of the original file, companions: [{ name, bytes }] }, the model shown now.
 // options: { expiresInSecs, maxViews, password, allowDownload }. view: display state.
-export async function createShare(source, options, view, post, signal) {
+export async function createShare(shown, options, view, post, signal) {
   const pkg = await shareEngine();
+  const source = { ...shown, bytes: new Uint8Array(await shown.source.arrayBuffer()) };
   const extension = source.name.split('.').pop().toLowerCase();
   const metadata = {
     name: source.name,

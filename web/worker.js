@@ -89,26 +89,56 @@ async function gpuDone() {
   }
 }
 
-// Reads a File with progress reports, into one buffer sized by the real file.
-async function readWithProgress(file, index, count) {
-  const bytes = new Uint8Array(file.size);
-  const reader = file.stream().getReader();
+// Reads a stream with progress reports into `target`: a Uint8Array of the expected
+// size, or a function giving a fresh view of it (the engine's input buffer, whose
+// view goes stale if the engine's memory grows while the file arrives). Returns the
+// number of bytes read; throws if more arrive than expected.
+async function readStream(stream, target, report) {
+  const fresh = typeof target === 'function' ? target : () => target;
+  let view = fresh();
+  const reader = stream.getReader();
   let loaded = 0;
   let lastReport = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    if (loaded + value.length > bytes.length) throw new Error(`${file.name} changed while it was being read.`);
-    bytes.set(value, loaded);
+    if (view.byteLength === 0 && value.length > 0) view = fresh();
+    if (loaded + value.length > view.length) {
+      reader.cancel();
+      throw new RangeError('more data than expected');
+    }
+    view.set(value, loaded);
     loaded += value.length;
-    const now = performance.now();
-    if (now - lastReport > 50) {
-      lastReport = now;
-      post('progress', { phase: 'reading', name: file.name, loaded, total: file.size, index, count });
+    if (performance.now() - lastReport > 50) {
+      lastReport = performance.now();
+      report(loaded);
     }
   }
-  post('progress', { phase: 'reading', name: file.name, loaded, total: file.size, index, count });
+  report(loaded);
+  return loaded;
+}
+
+// Reads a File with progress reports, into one buffer sized by the real file.
+async function readWithProgress(file, index, count) {
+  const bytes = new Uint8Array(file.size);
+  const report = (loaded) => post('progress', { phase: 'reading', name: file.name, loaded, total: file.size, index, count });
+  try {
+    await readStream(file.stream(), bytes, report);
+  } catch {
+    throw new Error(`${file.name} changed while it was being read.`);
+  }
   return bytes;
+}
+
+// Reads the model file straight into the engine's memory: one copy, not two.
+async function readIntoEngine(file, index, count) {
+  viewer.inputBuffer(file.size);
+  const report = (loaded) => post('progress', { phase: 'reading', name: file.name, loaded, total: file.size, index, count });
+  try {
+    await readStream(file.stream(), () => viewer.inputView(), report);
+  } catch {
+    throw new Error(`${file.name} changed while it was being read.`);
+  }
 }
 
 const MODEL_EXTENSIONS = ['.glb', '.gltf', '.stl', '.obj', '.ply', '.off', '.3mf'];
@@ -135,23 +165,31 @@ async function loadFiles(entries) {
     const bytes = await readWithProgress(file, i, entries.length);
     companions.push({ name: path || file.name, bytes });
   }
-  const bytes = await readWithProgress(model, entries.length - 1, entries.length);
-  await loadBytes(model.name, bytes, companions, started);
+  await readIntoEngine(model, entries.length - 1, entries.length);
+  // The File itself is what "Share" encrypts later: no copy is kept here.
+  await loadModel(model.name, null, model, companions, started);
 }
 
 // Loads a model from bytes in memory; `beforeFirstFrame` may adjust the view
 // (a share's saved camera) before anything is drawn.
 async function loadBytes(name, bytes, companions = [], started = performance.now(), beforeFirstFrame = null) {
+  await loadModel(name, bytes, new Blob([bytes]), companions, started, beforeFirstFrame);
+}
+
+// `bytes` null: the model is already in the engine's input buffer. `source` is a
+// Blob of the original file, kept for "Share".
+async function loadModel(name, bytes, source, companions = [], started = performance.now(), beforeFirstFrame = null) {
   for (const companion of companions) viewer.addCompanion(companion.name, companion.bytes);
-  loadingFiles = { name, bytes, companions };
+  loadingFiles = { name, source, companions };
   const inMemory = performance.now();
-  post('progress', { phase: 'parsing', name, loaded: 0, total: bytes.length });
+  const size = source.size;
+  post('progress', { phase: 'parsing', name, loaded: 0, total: size });
   // Let the progress message go out before the synchronous parse.
   await new Promise((r) => setTimeout(r, 0));
   const parseStart = performance.now();
   const onProgress = (fraction) =>
-    post('progress', { phase: 'parsing', name, loaded: Math.round(fraction * bytes.length), total: bytes.length });
-  const info = JSON.parse(viewer.load(name, bytes, onProgress));
+    post('progress', { phase: 'parsing', name, loaded: Math.round(fraction * size), total: size });
+  const info = JSON.parse(bytes ? viewer.load(name, bytes, onProgress) : viewer.loadInput(name, onProgress));
   const parsedAt = performance.now();
   const parsedMs = parsedAt - parseStart;
   await decodeImages();
@@ -211,15 +249,31 @@ async function loadUrl(url) {
   }
   if (!response.ok) throw new Error(`Downloading ${url} failed: HTTP ${response.status} ${response.statusText}.`);
   const total = Number(response.headers.get('content-length')) || 0;
-  const reader = response.body.getReader();
+  const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'model');
+  const report = (loaded) => post('progress', { phase: 'downloading', name: url, loaded, total });
+  // A Content-Length says the size (unless the body is compressed, which the
+  // browser undoes): download straight into the engine's memory, and tee a copy
+  // into a Blob for "Share".
+  if (total > 0 && !response.headers.get('content-encoding')) {
+    viewer.inputBuffer(total);
+    const [forEngine, forBlob] = response.body.tee();
+    const blob = new Response(forBlob).blob();
+    const loaded = await readStream(forEngine, () => viewer.inputView(), report);
+    if (loaded === total) {
+      await loadModel(name, null, await blob, []);
+      return;
+    }
+    throw new Error(`Downloading ${url} stopped early: ${loaded} of ${total} bytes arrived.`);
+  }
   const chunks = [];
   let loaded = 0;
+  const reader = response.body.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     chunks.push(value);
     loaded += value.length;
-    post('progress', { phase: 'downloading', name: url, loaded, total });
+    report(loaded);
   }
   const bytes = new Uint8Array(loaded);
   let at = 0;
@@ -227,7 +281,6 @@ async function loadUrl(url) {
     bytes.set(c, at);
     at += c.length;
   }
-  const name = decodeURIComponent(new URL(url).pathname.split('/').pop() || 'model');
   await loadBytes(name, bytes);
 }
 

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::camera::{CameraPose, Projection};
@@ -41,6 +42,9 @@ pub struct Viewer {
     loading: Option<Scene>,
     settings: ViewSettings,
     companions: Companions,
+    /// The next model's bytes, written by the worker straight into this memory
+    /// (see [`Viewer::input_buffer`]).
+    input: Vec<u8>,
 }
 
 async fn create_gpu(canvas: &web_sys::OffscreenCanvas, force_webgl2: bool) -> Result<Gpu, JsError> {
@@ -121,6 +125,7 @@ impl Viewer {
             loading: None,
             settings: ViewSettings::default(),
             companions: Companions::new(),
+            input: Vec::new(),
         })
     }
 
@@ -133,6 +138,43 @@ impl Viewer {
     #[wasm_bindgen(js_name = addCompanion)]
     pub fn add_companion(&mut self, name: &str, bytes: Vec<u8>) {
         self.companions.insert(name, bytes);
+    }
+
+    /// Makes room for a model of `len` bytes in the engine's memory and returns a
+    /// view of it for the worker to fill as the file arrives, so that the file is
+    /// copied once (from disk or network into here) rather than twice. The view
+    /// goes stale if the engine's memory grows (any other call may do that):
+    /// [`Viewer::input_view`] gives a fresh one over the same bytes.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> Result<js_sys::Uint8Array, JsError> {
+        self.input = Vec::new();
+        let mut input = Vec::new();
+        // A file too big for this tab's memory is an error to show, not a crash.
+        input.try_reserve_exact(len).map_err(|_| {
+            JsError::new(&format!("The file ({} MB) is too large to open in this browser tab.", len / 1_000_000))
+        })?;
+        input.resize(len, 0);
+        self.input = input;
+        Ok(self.input_view())
+    }
+
+    /// A fresh view of the buffer made by [`Viewer::input_buffer`].
+    #[wasm_bindgen(js_name = inputView)]
+    pub fn input_view(&self) -> js_sys::Uint8Array {
+        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+        // Addresses and lengths in wasm32 memory fit in u32.
+        js_sys::Uint8Array::new_with_byte_offset_and_length(
+            &memory.buffer(),
+            self.input.as_ptr() as usize as u32,
+            self.input.len() as u32,
+        )
+    }
+
+    /// [`Viewer::load`] of the bytes written into [`Viewer::input_buffer`]; frees them after.
+    #[wasm_bindgen(js_name = loadInput)]
+    pub fn load_input(&mut self, name: &str, on_progress: &js_sys::Function) -> Result<String, JsError> {
+        let bytes = std::mem::take(&mut self.input);
+        self.load(name, &bytes, on_progress)
     }
 
     /// Imports a model (step 1 of 3). Returns the info panel JSON. On error the

@@ -3,9 +3,9 @@
 //! Text models spend most of their parse time turning digits into floats, and
 //! the standard library's parser, being exact for every input, is several
 //! times slower than needed for the short decimals CAD tools write. This
-//! handles `[+-]digits[.digits][(e|E)[+-]digits]` with at most 15 significant
-//! digits and a small exponent, where `mantissa × 10^exp` is computed in `f64`
-//! from two exactly representable numbers and then rounded to `f32`. Anything
+//! handles `[+-]digits[.digits][(e|E)[+-]digits]` with at most 19 digits whose
+//! value fits in 53 bits, and a small exponent, where `mantissa × 10^exp` is
+//! computed in `f64` from two exactly representable numbers and then rounded to `f32`. Anything
 //! else (more digits, big exponents, `nan`, `inf`) falls back to `str::parse`.
 //! The double rounding (to f64, then f32) can differ from a correctly rounded
 //! result by one unit in the last place in rare halfway cases: 6e-8 relative,
@@ -34,9 +34,8 @@ fn fast_path(token: &[u8]) -> Option<f32> {
 /// caller then falls back to [`parse_f32`] on the whole token). Lets a text
 /// parser read a number in the same pass that finds where it ends.
 pub fn parse_prefix(bytes: &[u8], start: usize) -> Option<(f32, usize)> {
-    let token = bytes;
     let mut i = start;
-    let negative = match token.get(i)? {
+    let negative = match bytes.get(i)? {
         b'-' => {
             i += 1;
             true
@@ -47,29 +46,32 @@ pub fn parse_prefix(bytes: &[u8], start: usize) -> Option<(f32, usize)> {
         }
         _ => false,
     };
+    // All digits, integer and fraction, go into one u64; 19 digits cannot overflow it.
     let mut mantissa: u64 = 0;
-    let mut significant = 0u32;
-    let mut exponent: i32 = 0;
-    let mut digits = 0;
-    while let Some(&b) = token.get(i).filter(|b| b.is_ascii_digit()) {
-        push_digit(&mut mantissa, &mut significant, &mut exponent, b - b'0', false)?;
-        digits += 1;
+    let digits_start = i;
+    while let Some(d) = digit(bytes, i) {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(d);
         i += 1;
     }
-    if token.get(i) == Some(&b'.') {
+    let integer_digits = i - digits_start;
+    let mut fraction_digits = 0;
+    if bytes.get(i) == Some(&b'.') {
         i += 1;
-        while let Some(&b) = token.get(i).filter(|b| b.is_ascii_digit()) {
-            push_digit(&mut mantissa, &mut significant, &mut exponent, b - b'0', true)?;
-            digits += 1;
+        let fraction_start = i;
+        while let Some(d) = digit(bytes, i) {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(d);
             i += 1;
         }
+        fraction_digits = i - fraction_start;
     }
-    if digits == 0 {
+    let digits = integer_digits + fraction_digits;
+    if digits == 0 || digits > 19 {
         return None;
     }
-    if matches!(token.get(i), Some(b'e' | b'E')) {
+    let mut exponent = -(fraction_digits as i32);
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
         i += 1;
-        let sign = match token.get(i) {
+        let sign = match bytes.get(i) {
             Some(b'-') => {
                 i += 1;
                 -1
@@ -80,21 +82,29 @@ pub fn parse_prefix(bytes: &[u8], start: usize) -> Option<(f32, usize)> {
             }
             _ => 1,
         };
-        let start = i;
+        let exponent_start = i;
         let mut value: i32 = 0;
-        while let Some(&b) = token.get(i).filter(|b| b.is_ascii_digit()) {
-            value = value.checked_mul(10)?.checked_add(i32::from(b - b'0'))?;
+        while let Some(d) = digit(bytes, i) {
+            // More than 4 exponent digits is out of the fast path's range anyway.
+            if i - exponent_start >= 4 {
+                return None;
+            }
+            value = value * 10 + d as i32;
             i += 1;
         }
-        if i == start {
+        if i == exponent_start {
             return None;
         }
-        exponent = exponent.checked_add(sign * value)?;
+        exponent += sign * value;
+    }
+    // Exact when the mantissa fits f64's 53 bits and the power of ten is exact:
+    // then `mantissa × 10^e` is one correctly rounded operation.
+    if mantissa > 1 << 53 {
+        return None;
     }
     let magnitude = if mantissa == 0 {
         0.0
     } else {
-        // Both operands are exact in f64 here, so this is one correctly rounded step.
         let power = *POW10.get(exponent.unsigned_abs() as usize)?;
         if exponent >= 0 { mantissa as f64 * power } else { mantissa as f64 / power }
     };
@@ -102,25 +112,11 @@ pub fn parse_prefix(bytes: &[u8], start: usize) -> Option<(f32, usize)> {
     Some((if negative { -value } else { value }, i))
 }
 
-/// Appends one digit. Leading zeros are not significant; after 15 significant
-/// digits (the most an f64 mantissa holds exactly, and far more than f32 needs)
-/// the fast path gives up so that long inputs are rounded exactly by `str::parse`.
-fn push_digit(mantissa: &mut u64, significant: &mut u32, exponent: &mut i32, digit: u8, fraction: bool) -> Option<()> {
-    if *mantissa == 0 && digit == 0 {
-        if fraction {
-            *exponent -= 1;
-        }
-        return Some(());
-    }
-    if *significant >= 15 {
-        return None;
-    }
-    *mantissa = *mantissa * 10 + u64::from(digit);
-    *significant += 1;
-    if fraction {
-        *exponent -= 1;
-    }
-    Some(())
+/// The digit at `bytes[i]`, if it is one.
+#[inline(always)]
+fn digit(bytes: &[u8], i: usize) -> Option<u64> {
+    let d = bytes.get(i)?.wrapping_sub(b'0');
+    (d < 10).then_some(u64::from(d))
 }
 
 #[cfg(test)]

@@ -206,10 +206,28 @@ impl<'a> Tokens<'a> {
     }
 
     /// Skips the rest of the current line (solid names may contain spaces).
+    /// Eight bytes at a time: `facet normal …` lines are long and skipped whole.
     fn skip_line(&mut self) {
-        while self.at < self.bytes.len() && self.bytes[self.at] != b'\n' {
-            self.at += 1;
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        let bytes = self.bytes;
+        let mut i = self.at;
+        while let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            // A zero byte in `x` is a newline in the chunk; the lowest flagged byte is the first.
+            let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+            let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+            if zero != 0 {
+                self.at = i + (zero.trailing_zeros() / 8) as usize;
+                return;
+            }
+            i += 8;
         }
+        while i < bytes.len() && bytes[i] != b'\n' {
+            i += 1;
+        }
+        self.at = i;
     }
 
     fn rest_of_line(&mut self) -> &'a [u8] {
@@ -242,6 +260,40 @@ impl<'a> Tokens<'a> {
     }
 }
 
+/// The first word of an ASCII STL line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keyword {
+    Solid,
+    EndSolid,
+    Facet,
+    Outer,
+    Vertex,
+    EndLoop,
+    EndFacet,
+    Comment,
+    Other,
+}
+
+impl Keyword {
+    /// Keywords are case-insensitive in practice (some CAD tools write ENDLOOP).
+    /// The length and first letter pick the one candidate, so each line costs one
+    /// short comparison rather than a search through all of them.
+    fn of(token: &[u8]) -> Keyword {
+        let (candidate, word): (Keyword, &[u8]) = match (token.len(), token.first().map(|b| b | 0x20)) {
+            (6, Some(b'v')) => (Keyword::Vertex, b"vertex"),
+            (5, Some(b'f')) => (Keyword::Facet, b"facet"),
+            (5, Some(b'o')) => (Keyword::Outer, b"outer"),
+            (7, Some(b'e')) => (Keyword::EndLoop, b"endloop"),
+            (8, Some(b'e')) if token[3] | 0x20 == b'f' => (Keyword::EndFacet, b"endfacet"),
+            (8, Some(b'e')) => (Keyword::EndSolid, b"endsolid"),
+            (5, Some(b's')) => (Keyword::Solid, b"solid"),
+            _ if token.first() == Some(&b'#') => return Keyword::Comment,
+            _ => return Keyword::Other,
+        };
+        if token.eq_ignore_ascii_case(word) { candidate } else { Keyword::Other }
+    }
+}
+
 pub fn import_ascii(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let mut tokens = Tokens { bytes, at: 0 };
     let mut meshes = Vec::new();
@@ -254,44 +306,35 @@ pub fn import_ascii(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, 
             progress.report(tokens.at as f32 / bytes.len() as f32);
             next_report_at = tokens.at + (1 << 20);
         }
-        // Keywords are case-insensitive in practice (some CAD tools write ENDLOOP).
-        let mut keyword = [0u8; 8];
-        let token_lower: &[u8] = if token.len() <= keyword.len() {
-            keyword[..token.len()].copy_from_slice(token);
-            keyword[..token.len()].make_ascii_lowercase();
-            &keyword[..token.len()]
-        } else {
-            token
-        };
-        match token_lower {
-            b"solid" => {
+        match Keyword::of(token) {
+            Keyword::Solid => {
                 if current.is_some() {
                     return Err(tokens.error("'solid' inside another solid (missing 'endsolid')"));
                 }
                 let name = String::from_utf8_lossy(tokens.rest_of_line()).trim().to_string();
                 current = Some(Solid { name, positions: Vec::new(), normals: Vec::new() });
             }
-            b"endsolid" => {
+            Keyword::EndSolid => {
                 tokens.skip_line();
                 let solid = current.take().ok_or_else(|| tokens.error("'endsolid' without 'solid'"))?;
                 meshes.push(solid.into_mesh());
             }
-            b"facet" => {
+            Keyword::Facet => {
                 if current.is_none() {
                     return Err(tokens.error("'facet' outside a solid"));
                 }
                 // "normal nx ny nz": ignored, see the module comment.
                 tokens.skip_line();
             }
-            b"outer" => {
+            Keyword::Outer => {
                 tokens.skip_line();
                 polygon.clear();
             }
-            b"vertex" => {
+            Keyword::Vertex => {
                 let v = [tokens.float()?, tokens.float()?, tokens.float()?];
                 polygon.push(v);
             }
-            b"endloop" => {
+            Keyword::EndLoop => {
                 let Some(Solid { positions, normals, .. }) = current.as_mut() else {
                     return Err(tokens.error("'endloop' outside a solid"));
                 };
@@ -304,12 +347,11 @@ pub fn import_ascii(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, 
                 }
                 polygon.clear();
             }
-            b"endfacet" => {}
-            // Some tools write '#' comment lines; lenient readers accept them, so do we.
-            comment if comment.starts_with(b"#") => tokens.skip_line(),
-            other => {
+            Keyword::EndFacet => {}
+            Keyword::Comment => tokens.skip_line(),
+            Keyword::Other => {
                 return Err(
-                    tokens.error(&format!("unexpected '{}'", String::from_utf8_lossy(&other[..other.len().min(40)])))
+                    tokens.error(&format!("unexpected '{}'", String::from_utf8_lossy(&token[..token.len().min(40)])))
                 );
             }
         }
