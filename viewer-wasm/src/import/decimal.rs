@@ -33,6 +33,7 @@ fn fast_path(token: &[u8]) -> Option<f32> {
 /// it and the index just past it; `None` when the fast path does not apply (the
 /// caller then falls back to [`parse_f32`] on the whole token). Lets a text
 /// parser read a number in the same pass that finds where it ends.
+#[inline(always)]
 pub fn parse_prefix(bytes: &[u8], start: usize) -> Option<(f32, usize)> {
     let mut i = start;
     let negative = match bytes.get(i)? {

@@ -274,23 +274,42 @@ enum Keyword {
     Other,
 }
 
+/// Up to eight bytes as one little-endian word (zero-padded).
+const fn word(bytes: &[u8]) -> u64 {
+    let mut w = 0u64;
+    let mut i = 0;
+    while i < bytes.len() && i < 8 {
+        w |= (bytes[i] as u64) << (8 * i);
+        i += 1;
+    }
+    w
+}
+
 impl Keyword {
     /// Keywords are case-insensitive in practice (some CAD tools write ENDLOOP).
-    /// The length and first letter pick the one candidate, so each line costs one
-    /// short comparison rather than a search through all of them.
+    /// A keyword of up to eight letters is compared as one 64-bit word with the
+    /// case bit (0x20) of every byte set: for letters that is exactly a
+    /// case-insensitive comparison, and it costs one compare per line.
     fn of(token: &[u8]) -> Keyword {
-        let (candidate, word): (Keyword, &[u8]) = match (token.len(), token.first().map(|b| b | 0x20)) {
-            (6, Some(b'v')) => (Keyword::Vertex, b"vertex"),
-            (5, Some(b'f')) => (Keyword::Facet, b"facet"),
-            (5, Some(b'o')) => (Keyword::Outer, b"outer"),
-            (7, Some(b'e')) => (Keyword::EndLoop, b"endloop"),
-            (8, Some(b'e')) if token[3] | 0x20 == b'f' => (Keyword::EndFacet, b"endfacet"),
-            (8, Some(b'e')) => (Keyword::EndSolid, b"endsolid"),
-            (5, Some(b's')) => (Keyword::Solid, b"solid"),
-            _ if token.first() == Some(&b'#') => return Keyword::Comment,
-            _ => return Keyword::Other,
-        };
-        if token.eq_ignore_ascii_case(word) { candidate } else { Keyword::Other }
+        const FOLD: u64 = 0x2020_2020_2020_2020;
+        if token.first() == Some(&b'#') {
+            return Keyword::Comment;
+        }
+        if token.len() > 8 {
+            return Keyword::Other;
+        }
+        // Only the token's own bytes are folded, so "solid" never matches "solids".
+        let mask = if token.len() == 8 { u64::MAX } else { (1u64 << (8 * token.len())) - 1 };
+        match word(token) | (FOLD & mask) {
+            w if w == word(b"vertex") => Keyword::Vertex,
+            w if w == word(b"facet") => Keyword::Facet,
+            w if w == word(b"outer") => Keyword::Outer,
+            w if w == word(b"endloop") => Keyword::EndLoop,
+            w if w == word(b"endfacet") => Keyword::EndFacet,
+            w if w == word(b"solid") => Keyword::Solid,
+            w if w == word(b"endsolid") => Keyword::EndSolid,
+            _ => Keyword::Other,
+        }
     }
 }
 
