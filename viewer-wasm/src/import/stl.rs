@@ -242,6 +242,48 @@ impl<'a> Tokens<'a> {
         ImportError::Malformed(format!("ASCII STL line {}: {message}", line + 1))
     }
 
+    /// The common case after `outer loop`, read in one go: three `vertex x y z`
+    /// lines and `endloop`. On anything else (a quad, a comment, a number the fast
+    /// parser leaves to `str::parse`) the position is restored and the general
+    /// loop reads the same lines, so this only ever saves work.
+    fn triangle(&mut self) -> Option<[[f32; 3]; 3]> {
+        let start = self.at;
+        let mut tri = [[0.0f32; 3]; 3];
+        let read = |tokens: &mut Self, tri: &mut [[f32; 3]; 3]| -> Option<()> {
+            for vertex in tri.iter_mut() {
+                if Keyword::of(tokens.next()?) != Keyword::Vertex {
+                    return None;
+                }
+                for c in vertex.iter_mut() {
+                    *c = tokens.fast_float()?;
+                }
+            }
+            (Keyword::of(tokens.next()?) == Keyword::EndLoop).then_some(())
+        };
+        match read(self, &mut tri) {
+            Some(()) => Some(tri),
+            None => {
+                self.at = start;
+                None
+            }
+        }
+    }
+
+    /// A number on the fast path only, followed by white space or the end.
+    #[inline(always)]
+    fn fast_float(&mut self) -> Option<f32> {
+        let bytes = self.bytes;
+        while self.at < bytes.len() && bytes[self.at] <= b' ' {
+            self.at += 1;
+        }
+        let (value, end) = super::decimal::parse_prefix(bytes, self.at)?;
+        if bytes.get(end).is_some_and(|&b| b > b' ') {
+            return None;
+        }
+        self.at = end;
+        Some(value)
+    }
+
     fn float(&mut self) -> Result<f32, ImportError> {
         let bytes = self.bytes;
         while self.at < bytes.len() && bytes[self.at] <= b' ' {
@@ -348,6 +390,12 @@ pub fn import_ascii(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, 
             Keyword::Outer => {
                 tokens.skip_line();
                 polygon.clear();
+                if let Some(tri) = tokens.triangle() {
+                    let Some(Solid { positions, normals, .. }) = current.as_mut() else {
+                        return Err(tokens.error("'outer loop' outside a solid"));
+                    };
+                    push_triangle(positions, normals, tri);
+                }
             }
             Keyword::Vertex => {
                 let v = [tokens.float()?, tokens.float()?, tokens.float()?];
