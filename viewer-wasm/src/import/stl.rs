@@ -373,7 +373,15 @@ pub fn import_ascii(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, 
                     return Err(tokens.error("'solid' inside another solid (missing 'endsolid')"));
                 }
                 let name = String::from_utf8_lossy(tokens.rest_of_line()).trim().to_string();
-                current = Some(Solid { name, positions: Vec::new(), normals: Vec::new() });
+                // Typical exporters spend 120+ bytes of text per facet: reserving for that
+                // many (a bound the file's length sets, not a count in the file) saves
+                // growing and copying the arrays, which in wasm also means growing memory.
+                let capacity = if meshes.is_empty() { (bytes.len() - tokens.at) / 120 * 3 } else { 0 };
+                current = Some(Solid {
+                    name,
+                    positions: Vec::with_capacity(capacity),
+                    normals: Vec::with_capacity(capacity),
+                });
             }
             Keyword::EndSolid => {
                 tokens.skip_line();
