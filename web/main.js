@@ -114,6 +114,7 @@ function onWorkerMessage(event) {
       showInfo(m.info);
       document.body.dataset.triangles = String(m.info.triangles);
       if ($('share')) $('share').disabled = false;
+      if ($('convert')) $('convert').disabled = false;
       if ($('up')) $('up').value = m.upAxis;
       showScale(m.gridSpacing);
       document.body.dataset.loadMs = String(Math.round(m.timings.totalMs));
@@ -310,6 +311,9 @@ if (page === 'app') {
   const shareDialog = () => (dialog ??= import('./share-dialog.js').then((m) => m.setupShareDialog(api)));
   $('share').addEventListener('click', async () => (await shareDialog()).open());
   if (localStorage.getItem('3dms.myShares')?.length > 2) shareDialog();
+  let converter = null;
+  const convertDialog = () => (converter ??= import('./convert-dialog.js').then((m) => m.setupConvertDialog(api)));
+  $('convert').addEventListener('click', async () => (await convertDialog()).open());
 } else {
   const { startRecipient } = await import('./recipient.js');
   startRecipient(api, page);

@@ -240,3 +240,23 @@ export async function openContainer(container, fragment, password, post, cipher 
   opened.free();
   return { metadata, file, companions, decryptMs: performance.now() - started };
 }
+
+// ---- converting -------------------------------------------------------------
+
+// Converts the model shown now (`shown`: { name, source: Blob, companions }) with
+// the tools build's import and export code. Returns the report and the files.
+export async function convertModel(shown, options) {
+  const pkg = await shareEngine();
+  const converter = new pkg.Converter();
+  for (const companion of shown.companions) converter.addCompanion(companion.name, companion.bytes);
+  const bytes = new Uint8Array(await shown.source.arrayBuffer());
+  const converted = converter.convert(shown.name, bytes, JSON.stringify(options));
+  converter.free();
+  const report = JSON.parse(converted.reportJson());
+  const files = [];
+  for (let i = 0; i < converted.fileCount(); i += 1) {
+    files.push({ name: converted.fileName(i), blob: new Blob([converted.takeFile(i)]) });
+  }
+  converted.free();
+  return { report, files };
+}

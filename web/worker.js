@@ -389,6 +389,15 @@ const handlers = {
       shareAbort = null;
     }
   },
+  async convert({ options }) {
+    if (!shownFiles) throw new Error('Open a model first, then convert it.');
+    const { convertModel } = await shareModule();
+    try {
+      post('converted', await convertModel(shownFiles, options));
+    } catch (error) {
+      post('convertFailed', { message: error instanceof Error ? error.message : String(error) });
+    }
+  },
   cancelShare() {
     shareAbort?.abort();
   },

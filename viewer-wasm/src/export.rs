@@ -18,14 +18,14 @@ mod stl;
 #[cfg(feature = "threemf")]
 mod threemf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use flatten::{FlatMesh, flatten};
 
 use crate::model::{Scene, UpAxis};
 
 /// Formats we write.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetFormat {
     StlBinary,
@@ -81,7 +81,7 @@ impl TargetFormat {
 }
 
 /// Lengths in which a unitless file's numbers are taken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LengthUnit {
     Mm,

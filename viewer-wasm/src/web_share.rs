@@ -1,6 +1,6 @@
-//! The `#[wasm_bindgen]` surface of the share build (`web/pkg/share/`), driven by
+//! The `#[wasm_bindgen]` surface of the tools build (`web/pkg/share/`), driven by
 //! the viewer's worker: it seals a share chunk by chunk while the worker uploads,
-//! opens a downloaded one, and draws QR codes. Everything here forwards to
+//! opens a downloaded one, draws QR codes, and converts models for download. Everything here forwards to
 //! [`crate::share`] and [`crate::qr`]; the viewer's own bindings are in another
 //! build so that viewing alone never downloads the cryptography.
 //!
@@ -244,4 +244,105 @@ pub fn qr_svg(text: &str) -> Result<String, JsValue> {
 #[wasm_bindgen(js_name = maxHeaderLength)]
 pub fn max_header_length() -> usize {
     crate::share::MAX_HEADER_LEN
+}
+
+/// Converts a model for download, with the same import and export code as the
+/// command-line tool. Works from the original file's bytes, so the viewer's
+/// own build does not carry the exporters.
+#[wasm_bindgen]
+pub struct Converter {
+    companions: crate::import::Companions,
+}
+
+#[derive(serde::Deserialize)]
+struct ConvertOptions {
+    format: crate::export::TargetFormat,
+    #[serde(default = "default_unit")]
+    units: crate::export::LengthUnit,
+    /// "y", "z", or absent to keep the model's.
+    #[serde(default)]
+    up: Option<String>,
+    #[serde(default)]
+    merge: bool,
+    #[serde(default)]
+    weld: bool,
+}
+
+fn default_unit() -> crate::export::LengthUnit {
+    crate::export::LengthUnit::Mm
+}
+
+#[wasm_bindgen]
+impl Converter {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Converter {
+        Converter { companions: crate::import::Companions::new() }
+    }
+
+    /// A file selected together with the model (`.bin`, textures, `.mtl`).
+    #[wasm_bindgen(js_name = addCompanion)]
+    pub fn add_companion(&mut self, name: &str, bytes: Vec<u8>) {
+        self.companions.insert(name, bytes);
+    }
+
+    /// Imports `bytes` (named `name`) and exports it with the options
+    /// (`{"format": "stl-binary", "units": "mm", "up": "z", "merge": false, "weld": false}`).
+    pub fn convert(&self, name: &str, bytes: &[u8], options_json: &str) -> Result<Converted, JsValue> {
+        let error = |message: String| -> JsValue { js_sys::Error::new(&message).into() };
+        let options: ConvertOptions =
+            serde_json::from_str(options_json).map_err(|e| error(format!("Internal error: bad options: {e}")))?;
+        let up = match options.up.as_deref() {
+            Some("y") => Some(crate::model::UpAxis::Y),
+            Some("z") => Some(crate::model::UpAxis::Z),
+            _ => None,
+        };
+        let scene = crate::import::import(name, bytes, &self.companions).map_err(|e| error(e.to_string()))?;
+        let export_options = crate::export::ExportOptions {
+            format: options.format,
+            unitless_unit: options.units,
+            up,
+            merge: options.merge,
+            weld: options.weld,
+        };
+        let (files, report) = crate::export::export(&scene, name, &export_options).map_err(|e| error(e.to_string()))?;
+        let report = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
+        Ok(Converted { report, files })
+    }
+}
+
+impl Default for Converter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The converted files and the report of what was applied and dropped.
+#[wasm_bindgen]
+pub struct Converted {
+    report: String,
+    files: Vec<crate::export::OutputFile>,
+}
+
+#[wasm_bindgen]
+impl Converted {
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> String {
+        self.report.clone()
+    }
+
+    #[wasm_bindgen(js_name = fileCount)]
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    #[wasm_bindgen(js_name = fileName)]
+    pub fn file_name(&self, index: usize) -> String {
+        self.files.get(index).map(|f| f.name.clone()).unwrap_or_default()
+    }
+
+    /// A file's bytes (moved out).
+    #[wasm_bindgen(js_name = takeFile)]
+    pub fn take_file(&mut self, index: usize) -> Vec<u8> {
+        self.files.get_mut(index).map(|f| std::mem::take(&mut f.bytes)).unwrap_or_default()
+    }
 }
