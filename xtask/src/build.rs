@@ -46,6 +46,12 @@ pub fn server(release: bool) -> Result<PathBuf> {
     Ok(PathBuf::from(format!("target/{profile}/share-server")))
 }
 
+/// Builds the `model-studio` command-line tool (debug) and returns its path.
+pub fn cli() -> Result<PathBuf> {
+    run(cargo().args(["build", "-p", "model-studio", "--bin", "model-studio"]), "build model-studio")?;
+    Ok(PathBuf::from("target/debug/model-studio"))
+}
+
 /// `node ARGS…` in `tests/`, pointed at the built server binary and the web dir
 /// (what the browser tests and the benchmark both need).
 pub fn node_in_tests(server: &std::path::Path) -> Result<Command> {

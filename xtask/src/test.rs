@@ -59,9 +59,16 @@ pub fn run(args: &[String]) -> Result<()> {
     if browser {
         build::wasm()?;
         let server = build::server(false)?;
+        let cli = build::cli()?;
         let (ok, output) = run_capture(
-            build::node_in_tests(&server)?.args(["--test", "--test-concurrency=1", "--test-reporter=tap", "browser/"]),
-            "browser tests (headless Chromium)",
+            build::node_in_tests(&server)?.env("MODEL_STUDIO_BIN", std::fs::canonicalize(cli)?).args([
+                "--test",
+                "--test-concurrency=1",
+                "--test-reporter=tap",
+                "browser/",
+                "interop/",
+            ]),
+            "browser tests (headless Chromium) and third-party readers of our exports",
         )?;
         let counts = node_counts(&output);
         if !ok && counts.failed == 0 {
