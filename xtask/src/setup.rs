@@ -101,3 +101,32 @@ pub fn npm_packages() -> Result<()> {
     }
     Ok(())
 }
+
+/// trimesh and its helpers, exactly as pinned in `tests/interop/requirements.txt`,
+/// in a virtual environment at `tests/.venv` (the interop tests read our exports
+/// with them). Reinstalled when the requirements change.
+pub fn python_packages() -> Result<()> {
+    let requirements = Path::new("tests/interop/requirements.txt");
+    let venv = Path::new("tests/.venv");
+    let stamp = venv.join("installed-requirements.txt");
+    let wanted = std::fs::read_to_string(requirements)?;
+    if std::fs::read_to_string(&stamp).is_ok_and(|installed| installed == wanted) {
+        return Ok(());
+    }
+    if !venv.join("bin/python").exists() {
+        let created = Command::new("python3").args(["-m", "venv"]).arg(venv).status().is_ok_and(|s| s.success());
+        if !created {
+            // Debian splits venv support into its own package.
+            apt_install(&["python3-venv"])?;
+            run(Command::new("python3").args(["-m", "venv"]).arg(venv), "python3 -m venv tests/.venv")?;
+        }
+    }
+    run(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(requirements),
+        "pip install -r tests/interop/requirements.txt",
+    )?;
+    std::fs::write(stamp, wanted)?;
+    Ok(())
+}

@@ -14,6 +14,7 @@ pub fn run(args: &[String]) -> Result<()> {
     setup::test_system_packages()?;
     if browser {
         setup::npm_packages()?;
+        setup::python_packages()?;
     }
 
     let mut total = Counts::default();
