@@ -1,6 +1,8 @@
 // STL, OBJ, PLY, OFF and 3MF files written by `model-studio convert` (the same
 // export code as the browser's Convert…) are read back by trimesh (PyPI), an
 // independent reader: same triangle count, and for closed models the same volume.
+// The 3MF files are also read by the 3MF Consortium's lib3mf: same triangle
+// count, no reader warnings.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,6 +23,7 @@ describe('trimesh reads what we export', () => {
   let dir;
   const ours = new Map(); // output file → our statistics of the source (in the output's units)
   let theirs = [];
+  let lib3mf = [];
 
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-studio-trimesh-'));
@@ -39,8 +42,18 @@ describe('trimesh reads what we export', () => {
       }
     });
     theirs = JSON.parse(execFileSync(python, [path.join(here, 'trimesh_check.py'), ...outputs], { maxBuffer: 64 << 20 }).toString());
+    const threemf = outputs.filter((file) => file.endsWith('.3mf'));
+    lib3mf = JSON.parse(execFileSync(python, [path.join(here, 'lib3mf_check.py'), ...threemf], { maxBuffer: 64 << 20 }).toString());
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('lib3mf reads every 3MF with the same triangle count and no warnings', () => {
+    assert.equal(lib3mf.length, reference.files.length, 'every model was read back');
+    const problems = lib3mf
+      .filter((r) => r.triangles !== ours.get(r.file).stats.triangles || r.warnings !== 0)
+      .map((r) => `${ours.get(r.file).model}: ${r.triangles} triangles, ${r.warnings} warnings in lib3mf`);
+    assert.deepEqual(problems, []);
+  });
 
   for (const format of FORMATS) {
     test(`${format}: triangle counts and volumes agree`, () => {
