@@ -40,6 +40,9 @@ enum Command {
         /// Write ASCII instead of binary STL or PLY.
         #[arg(long)]
         ascii: bool,
+        /// For .gltf: put the buffer in the file as a data URI instead of a .bin beside it.
+        #[arg(long)]
+        embed: bool,
         /// Merge all parts into one mesh.
         #[arg(long)]
         merge: bool,
@@ -91,10 +94,17 @@ fn read_model(path: &Path) -> Result<Scene> {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Convert { input, output, units, up, ascii, merge, weld, json } => {
+        Command::Convert { input, output, units, up, ascii, embed, merge, weld, json } => {
             let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let mut format = TargetFormat::from_name(&name)
-                .with_context(|| format!("{name}: the output must end in .stl, .obj, .ply, .off, .glb or .3mf"))?;
+            let mut format = TargetFormat::from_name(&name).with_context(|| {
+                format!("{name}: the output must end in .stl, .obj, .ply, .off, .glb, .gltf or .3mf")
+            })?;
+            if embed {
+                if format != TargetFormat::GltfSeparate {
+                    bail!("--embed applies to .gltf only");
+                }
+                format = TargetFormat::GltfEmbedded;
+            }
             if ascii {
                 format = match format {
                     TargetFormat::StlBinary => TargetFormat::StlAscii,
@@ -104,7 +114,7 @@ fn main() -> Result<()> {
             }
             let scene = read_model(&input)?;
             let options = ExportOptions { format, unitless_unit: units, up, merge, weld };
-            let (files, report) = export(&scene, &name, &options)?;
+            let (files, report) = export(scene, &name, &options)?;
             let folder = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             for (i, file) in files.iter().enumerate() {
                 // The main file goes where asked; companions (an OBJ's MTL) next to it.

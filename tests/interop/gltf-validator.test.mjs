@@ -1,7 +1,8 @@
-// Every GLB we export passes the Khronos glTF-Validator with zero errors: each
-// corpus model with reference values (viewer-wasm/tests/fixtures) is converted
-// to GLB by the `model-studio` command-line tool (the same export code as the
-// browser's Convert…) and validated.
+// Every GLB and glTF we export passes the Khronos glTF-Validator with zero
+// errors: each corpus model with reference values (viewer-wasm/tests/fixtures)
+// is converted to GLB, to .gltf + .bin and to .gltf with a data URI by the
+// `model-studio` command-line tool (the same export code as the browser's
+// Convert…) and validated.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -16,7 +17,12 @@ const repo = path.resolve(here, '..', '..');
 const fixtures = path.join(repo, 'viewer-wasm', 'tests', 'fixtures');
 const cli = process.env.MODEL_STUDIO_BIN || path.join(repo, 'target', 'debug', 'model-studio');
 
-describe('exported GLB files pass the glTF-Validator', () => {
+function expectValid(report, label) {
+  const errors = report.issues.messages.filter((m) => m.severity === 0);
+  assert.equal(report.issues.numErrors, 0, `${label}: ${JSON.stringify(errors.slice(0, 5), null, 1)}`);
+}
+
+describe('exported GLB and glTF files pass the glTF-Validator', () => {
   let dir;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'model-studio-validator-'));
@@ -26,11 +32,24 @@ describe('exported GLB files pass the glTF-Validator', () => {
   const reference = JSON.parse(fs.readFileSync(path.join(fixtures, 'inspect_reference.json'), 'utf8'));
   for (const { path: model } of reference.files) {
     test(model, async () => {
-      const out = path.join(dir, `${path.basename(model).replace(/\.[^.]+$/, '')}.glb`);
-      execFileSync(cli, ['convert', path.join(fixtures, model), out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const report = await validator.validateBytes(new Uint8Array(fs.readFileSync(out)));
-      const errors = report.issues.messages.filter((m) => m.severity === 0);
-      assert.equal(report.issues.numErrors, 0, JSON.stringify(errors.slice(0, 5), null, 1));
+      const stem = path.basename(model).replace(/\.[^.]+$/, '');
+      const convert = (out, ...flags) =>
+        execFileSync(cli, ['convert', path.join(fixtures, model), out, '--json', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const glb = path.join(dir, `${stem}.glb`);
+      convert(glb);
+      expectValid(await validator.validateBytes(new Uint8Array(fs.readFileSync(glb))), 'GLB');
+      for (const [flags, label] of [[[], '.gltf + .bin'], [['--embed'], '.gltf with a data URI']]) {
+        const folder = fs.mkdtempSync(path.join(dir, 'gltf-'));
+        const gltf = path.join(folder, `${stem}.gltf`);
+        convert(gltf, ...flags);
+        const written = fs.readdirSync(folder).sort();
+        assert.deepEqual(written, flags.length ? [`${stem}.gltf`] : [`${stem}.bin`, `${stem}.gltf`], label);
+        const report = await validator.validateString(fs.readFileSync(gltf, 'utf8'), {
+          uri: `${stem}.gltf`,
+          externalResourceFunction: async (uri) => new Uint8Array(fs.readFileSync(path.join(folder, decodeURIComponent(uri)))),
+        });
+        expectValid(report, label);
+      }
     });
   }
 });

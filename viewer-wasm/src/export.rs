@@ -1,4 +1,4 @@
-//! Exporters: a [`Scene`] out to STL, OBJ, PLY, OFF or GLB, with a report of
+//! Exporters: a [`Scene`] out to STL, OBJ, PLY, OFF, GLB/glTF or 3MF, with a report of
 //! what the target format could not carry.
 //!
 //! ```text
@@ -35,6 +35,10 @@ pub enum TargetFormat {
     PlyAscii,
     Off,
     Glb,
+    /// `.gltf` + `.bin`.
+    GltfSeparate,
+    /// `.gltf` with the buffer as a base64 data URI: one file, a third larger.
+    GltfEmbedded,
     ThreeMf,
 }
 
@@ -48,6 +52,7 @@ impl TargetFormat {
             "ply" => TargetFormat::PlyBinary,
             "off" => TargetFormat::Off,
             "glb" => TargetFormat::Glb,
+            "gltf" => TargetFormat::GltfSeparate,
             "3mf" => TargetFormat::ThreeMf,
             _ => return None,
         })
@@ -60,20 +65,25 @@ impl TargetFormat {
             TargetFormat::PlyBinary | TargetFormat::PlyAscii => "ply",
             TargetFormat::Off => "off",
             TargetFormat::Glb => "glb",
+            TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded => "gltf",
             TargetFormat::ThreeMf => "3mf",
         }
     }
 
     /// glTF's unit is the metre; the others carry no unit.
     pub fn has_metres(self) -> bool {
-        self == TargetFormat::Glb
+        self.is_gltf()
+    }
+
+    pub fn is_gltf(self) -> bool {
+        matches!(self, TargetFormat::Glb | TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded)
     }
 
     /// Metres per output unit when the format fixes it (glTF: metres; our 3MF:
     /// millimetres), `None` for the unitless formats.
     pub fn fixed_unit_metres(self) -> Option<f64> {
         match self {
-            TargetFormat::Glb => Some(1.0),
+            TargetFormat::Glb | TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded => Some(1.0),
             TargetFormat::ThreeMf => Some(0.001),
             _ => None,
         }
@@ -178,13 +188,16 @@ pub fn stem(name: &str) -> &str {
 }
 
 /// Converts `scene` (read from a file called `source_name`) for `options.format`.
+/// Consumes the scene: its arrays become the output's, so that a conversion holds
+/// about two copies of the model (the scene and the file), not three.
 pub fn export(
-    scene: &Scene,
+    mut scene: Scene,
     source_name: &str,
     options: &ExportOptions,
 ) -> Result<(Vec<OutputFile>, ConversionReport), ExportError> {
     let mut report = ConversionReport { triangles_in: scene.scene_triangle_count(), ..Default::default() };
-    let meshes = flatten(scene, options, &mut report);
+    let meshes = flatten(&mut scene, options, &mut report);
+    let scene = &scene;
     report.triangles_out = meshes.iter().map(|m| m.indices.len() / 3).sum();
     if report.triangles_out == 0 {
         return Err(ExportError::Empty);
@@ -205,7 +218,18 @@ pub fn export(
             vec![OutputFile { name: name("ply"), bytes: ply::write(&meshes, false, &mut report) }]
         }
         TargetFormat::Off => vec![OutputFile { name: name("off"), bytes: off::write(&meshes, &mut report) }],
-        TargetFormat::Glb => vec![OutputFile { name: name("glb"), bytes: glb::write(&meshes, scene, &mut report) }],
+        TargetFormat::Glb => vec![OutputFile { name: name("glb"), bytes: glb::glb(&meshes, scene, &mut report) }],
+        TargetFormat::GltfSeparate => {
+            let bin_name = name("bin");
+            let (json, bin) = glb::gltf(&meshes, scene, glb::BufferPlace::File(&bin_name), &mut report);
+            let mut files = vec![OutputFile { name: name("gltf"), bytes: json }];
+            files.extend(bin.map(|bytes| OutputFile { name: bin_name.clone(), bytes }));
+            files
+        }
+        TargetFormat::GltfEmbedded => {
+            let (json, _) = glb::gltf(&meshes, scene, glb::BufferPlace::DataUri, &mut report);
+            vec![OutputFile { name: name("gltf"), bytes: json }]
+        }
         #[cfg(feature = "threemf")]
         TargetFormat::ThreeMf => {
             vec![OutputFile { name: name("3mf"), bytes: threemf::write(&meshes, scene, &mut report) }]

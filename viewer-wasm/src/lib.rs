@@ -16,6 +16,8 @@
 pub mod camera;
 /// [`model::Scene`] → STL, OBJ, PLY, OFF or GLB bytes, with a conversion report.
 pub mod export;
+/// A quick hasher for the vertex-welding maps.
+pub mod fast_hash;
 /// Bytes → [`model::Scene`], one file per format, never touching the GPU or the web.
 pub mod import;
 /// The summary shown in the info panel.

@@ -304,7 +304,7 @@ impl Converter {
             merge: options.merge,
             weld: options.weld,
         };
-        let (files, report) = crate::export::export(&scene, name, &export_options).map_err(|e| error(e.to_string()))?;
+        let (files, report) = crate::export::export(scene, name, &export_options).map_err(|e| error(e.to_string()))?;
         let report = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
         Ok(Converted { report, files })
     }

@@ -11,7 +11,7 @@ use viewer_wasm::import::{Companions, import};
 use viewer_wasm::inspect::{PartReport, inspect};
 use viewer_wasm::model::{Scene, SourceFormat, UpAxis};
 
-const TARGETS: [TargetFormat; 8] = [
+const TARGETS: [TargetFormat; 10] = [
     TargetFormat::StlBinary,
     TargetFormat::StlAscii,
     TargetFormat::Obj,
@@ -19,6 +19,8 @@ const TARGETS: [TargetFormat; 8] = [
     TargetFormat::PlyAscii,
     TargetFormat::Off,
     TargetFormat::Glb,
+    TargetFormat::GltfSeparate,
+    TargetFormat::GltfEmbedded,
     TargetFormat::ThreeMf,
 ];
 
@@ -93,7 +95,8 @@ fn every_reference_model_survives_every_format() {
         let source_metres = if matches!(scene.format, SourceFormat::Glb | SourceFormat::Gltf) { 1.0 } else { 0.001 };
         for target in TARGETS {
             let options = ExportOptions::new(target);
-            let (files, report) = export(&scene, path, &options).unwrap_or_else(|e| panic!("{path} → {target:?}: {e}"));
+            let (files, report) =
+                export(scene.clone(), path, &options).unwrap_or_else(|e| panic!("{path} → {target:?}: {e}"));
             assert_eq!(report.triangles_out, report.triangles_in, "{path} → {target:?}");
             assert!(files[0].name.ends_with(target.extension()), "{}", files[0].name);
             let after = inspect(&reimport(&files)).total;
@@ -115,7 +118,7 @@ fn units_and_axis_options_are_applied_and_reported() {
     let mut options = ExportOptions::new(TargetFormat::StlBinary);
     options.unitless_unit = LengthUnit::Mm;
     options.up = Some(UpAxis::Z);
-    let (files, report) = export(&scene, path, &options).expect("exports");
+    let (files, report) = export(scene, path, &options).expect("exports");
     assert_eq!(files[0].name, "Box.stl");
     assert!(report.applied.iter().any(|a| a.contains("from m to mm")), "{report:?}");
     assert!(report.applied.iter().any(|a| a.contains("Y-up to Z-up")), "{report:?}");
@@ -128,6 +131,6 @@ fn units_and_axis_options_are_applied_and_reported() {
     textured.merge = true;
     let path = "gltf/khronos/BoxVertexColors/glTF-Binary/BoxVertexColors.glb";
     let scene = import(path, &std::fs::read(fixtures().join(path)).expect("fixture"), &Companions::new()).expect("ok");
-    let (_, report) = export(&scene, path, &textured).expect("exports");
+    let (_, report) = export(scene, path, &textured).expect("exports");
     assert!(report.dropped.iter().any(|d| d.contains("Vertex colours")), "{report:?}");
 }

@@ -6,11 +6,12 @@
 //! is turned. A mirroring transform (negative determinant) reverses the winding
 //! so that faces keep pointing outwards.
 
-use std::collections::HashMap;
-
 use glam::{DMat3, DMat4, DVec3};
 
 use super::{ConversionReport, ExportOptions};
+use std::hash::Hasher;
+
+use crate::fast_hash::WordHasher;
 use crate::model::{Scene, SourceFormat, UpAxis};
 
 /// One primitive (or, merged, the whole model) in output space.
@@ -64,7 +65,9 @@ fn axis_turn(from: UpAxis, to: UpAxis) -> DMat4 {
     }
 }
 
-pub fn flatten(scene: &Scene, options: &ExportOptions, report: &mut ConversionReport) -> Vec<FlatMesh> {
+/// The scene's meshes in output space. Takes the geometry out of `scene` (the
+/// materials and textures stay for the writers).
+pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut ConversionReport) -> Vec<FlatMesh> {
     let source_metres = source_unit_metres(scene.format).unwrap_or(options.unitless_unit.metres());
     let target_metres = options.format.fixed_unit_metres().unwrap_or(options.unitless_unit.metres());
     let scale = source_metres / target_metres;
@@ -84,44 +87,46 @@ pub fn flatten(scene: &Scene, options: &ExportOptions, report: &mut ConversionRe
         report.applied.push("Node transforms baked into the positions; the hierarchy is flattened.".into());
     }
 
+    let instances = scene.mesh_instances();
+    let mut uses_left = vec![0usize; scene.meshes.len()];
+    for instance in &instances {
+        uses_left[instance.mesh] += 1;
+    }
     let mut meshes = Vec::new();
-    for instance in scene.mesh_instances() {
-        let mesh = &scene.meshes[instance.mesh];
+    for instance in instances {
+        // The last use of a mesh takes its arrays and transforms them in place
+        // rather than copying: a million triangles are ~80 MB per copy.
+        uses_left[instance.mesh] -= 1;
+        let last_use = uses_left[instance.mesh] == 0;
+        let mesh = &mut scene.meshes[instance.mesh];
         let world_from_mesh = DMat4::from_cols_array(&instance.world_from_mesh.to_cols_array().map(f64::from));
         let output_from_mesh = output_from_world * world_from_mesh;
         let normal_matrix = DMat3::from_mat4(output_from_mesh).inverse().transpose();
         let mirrored = output_from_mesh.determinant() < 0.0;
-        for (p, primitive) in mesh.primitives.iter().enumerate() {
-            let name = match (mesh.name.is_empty(), mesh.primitives.len()) {
+        let primitive_count = mesh.primitives.len();
+        for (p, primitive) in mesh.primitives.iter_mut().enumerate() {
+            let name = match (mesh.name.is_empty(), primitive_count) {
                 (true, _) => format!("mesh{}", meshes.len() + 1),
                 (false, 1) => mesh.name.clone(),
                 (false, _) => format!("{}_{p}", mesh.name),
             };
-            let positions = primitive
-                .positions
-                .iter()
-                .map(|q| output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array())
-                .collect();
-            let normals = primitive
-                .normals
-                .iter()
-                .map(|n| (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array())
-                .collect();
-            let mut indices = primitive.indices.clone();
+            let mut positions = take_or_clone(&mut primitive.positions, last_use);
+            for q in &mut positions {
+                *q = output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array();
+            }
+            let mut normals = take_or_clone(&mut primitive.normals, last_use);
+            for n in &mut normals {
+                *n = (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array();
+            }
+            let mut indices = take_or_clone(&mut primitive.indices, last_use);
             if mirrored {
                 for tri in indices.chunks_exact_mut(3) {
                     tri.swap(1, 2);
                 }
             }
-            meshes.push(FlatMesh {
-                name,
-                positions,
-                normals,
-                colors: primitive.colors.clone(),
-                uvs: primitive.uvs.clone(),
-                indices,
-                material: primitive.material,
-            });
+            let colors = primitive.colors.as_mut().map(|c| take_or_clone(c, last_use));
+            let uvs = primitive.uvs.as_mut().map(|c| take_or_clone(c, last_use));
+            meshes.push(FlatMesh { name, positions, normals, colors, uvs, indices, material: primitive.material });
         }
     }
     if options.merge && meshes.len() > 1 {
@@ -135,6 +140,10 @@ pub fn flatten(scene: &Scene, options: &ExportOptions, report: &mut ConversionRe
         report.applied.push(format!("Duplicate vertices welded: {before} → {after}."));
     }
     meshes
+}
+
+fn take_or_clone<T: Clone>(values: &mut Vec<T>, take: bool) -> Vec<T> {
+    if take { std::mem::take(values) } else { values.clone() }
 }
 
 /// All meshes as one; attributes that only some meshes have are filled in
@@ -166,38 +175,113 @@ fn merge(meshes: Vec<FlatMesh>) -> FlatMesh {
 }
 
 /// Joins vertices whose every attribute is bit-identical.
+///
+/// An open-addressing table of vertex numbers rather than a map of keys: the
+/// table is 4 bytes a slot, so a few million vertices stay within the caches far
+/// better than 50-byte keys would, and keys are compared in the arrays themselves.
 fn weld(mesh: FlatMesh) -> FlatMesh {
-    let mut ids: HashMap<Vec<u32>, u32> = HashMap::with_capacity(mesh.positions.len());
-    let mut remap = Vec::with_capacity(mesh.positions.len());
-    let mut out = FlatMesh {
-        name: mesh.name.clone(),
-        colors: mesh.colors.as_ref().map(|_| Vec::new()),
-        uvs: mesh.uvs.as_ref().map(|_| Vec::new()),
-        material: mesh.material,
-        ..FlatMesh::default()
+    let count = mesh.positions.len();
+    let same = |a: usize, b: usize| {
+        let bits_equal = |x: &[f32], y: &[f32]| x.iter().zip(y).all(|(p, q)| p.to_bits() == q.to_bits());
+        bits_equal(&mesh.positions[a], &mesh.positions[b])
+            && bits_equal(&mesh.normals[a], &mesh.normals[b])
+            && mesh.colors.as_ref().is_none_or(|c| bits_equal(&c[a], &c[b]))
+            && mesh.uvs.as_ref().is_none_or(|u| bits_equal(&u[a], &u[b]))
     };
-    for v in 0..mesh.positions.len() {
-        let mut key: Vec<u32> = mesh.positions[v].iter().chain(&mesh.normals[v]).map(|f| f.to_bits()).collect();
+    let hash = |v: usize| {
+        let mut hasher = WordHasher::default();
+        let mut add = |values: &[f32]| values.iter().for_each(|x| hasher.write_u32(x.to_bits()));
+        add(&mesh.positions[v]);
+        add(&mesh.normals[v]);
         if let Some(colors) = &mesh.colors {
-            key.extend(colors[v].iter().map(|f| f.to_bits()));
+            add(&colors[v]);
         }
         if let Some(uvs) = &mesh.uvs {
-            key.extend(uvs[v].iter().map(|f| f.to_bits()));
+            add(&uvs[v]);
         }
-        let next = out.positions.len() as u32;
-        let id = *ids.entry(key).or_insert(next);
-        if id == next {
-            out.positions.push(mesh.positions[v]);
-            out.normals.push(mesh.normals[v]);
-            if let (Some(to), Some(from)) = (&mut out.colors, &mesh.colors) {
-                to.push(from[v]);
+        hasher.finish() as usize
+    };
+    const EMPTY: u32 = u32::MAX;
+    let slots = (count * 2).next_power_of_two().max(16);
+    let mut table = vec![EMPTY; slots];
+    // Output vertex of each input vertex; `first` lists the input vertex each output one came from.
+    let mut remap = vec![0u32; count];
+    let mut first: Vec<u32> = Vec::with_capacity(count);
+    for v in 0..count {
+        let mut slot = hash(v) & (slots - 1);
+        loop {
+            let held = table[slot];
+            if held == EMPTY {
+                table[slot] = v as u32;
+                remap[v] = first.len() as u32;
+                first.push(v as u32);
+                break;
             }
-            if let (Some(to), Some(from)) = (&mut out.uvs, &mesh.uvs) {
-                to.push(from[v]);
+            if same(held as usize, v) {
+                remap[v] = remap[held as usize];
+                break;
             }
+            slot = (slot + 1) & (slots - 1);
         }
-        remap.push(id);
     }
-    out.indices = mesh.indices.iter().map(|&i| remap[i as usize]).collect();
-    out
+    drop(table);
+    let pick = |values: &[[f32; 3]]| first.iter().map(|&v| values[v as usize]).collect::<Vec<_>>();
+    FlatMesh {
+        name: mesh.name.clone(),
+        positions: pick(&mesh.positions),
+        normals: pick(&mesh.normals),
+        colors: mesh.colors.as_ref().map(|c| first.iter().map(|&v| c[v as usize]).collect()),
+        uvs: mesh.uvs.as_ref().map(|u| first.iter().map(|&v| u[v as usize]).collect()),
+        indices: mesh.indices.iter().map(|&i| remap[i as usize]).collect(),
+        material: mesh.material,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quad(second_normal: [f32; 3]) -> FlatMesh {
+        // Two triangles written STL-style, three vertices each, sharing the edge (1,0,0)–(0,1,0).
+        let positions = vec![[0., 0., 0.], [1., 0., 0.], [0., 1., 0.], [1., 0., 0.], [1., 1., 0.], [0., 1., 0.]];
+        let up = [0., 0., 1.];
+        FlatMesh {
+            name: "quad".into(),
+            positions,
+            normals: vec![up, up, up, second_normal, second_normal, second_normal],
+            indices: (0..6).collect(),
+            ..FlatMesh::default()
+        }
+    }
+
+    #[test]
+    fn weld_joins_identical_vertices_and_keeps_the_triangles() {
+        let welded = weld(quad([0., 0., 1.]));
+        assert_eq!(welded.positions.len(), 4);
+        assert_eq!(welded.indices, vec![0, 1, 2, 1, 3, 2]);
+        let corners = |m: &FlatMesh| m.indices.iter().map(|&i| m.positions[i as usize]).collect::<Vec<_>>();
+        assert_eq!(corners(&welded), corners(&quad([0., 0., 1.])));
+    }
+
+    #[test]
+    fn weld_keeps_vertices_apart_that_differ_in_any_attribute() {
+        // A crease: same positions, different normals.
+        assert_eq!(weld(quad([0., 0.6, 0.8])).positions.len(), 6);
+        let mut coloured = quad([0., 0., 1.]);
+        coloured.colors = Some(vec![[1.0; 4], [1.0; 4], [1.0; 4], [0.5, 1.0, 1.0, 1.0], [1.0; 4], [1.0; 4]]);
+        // Vertex 3 differs in colour from vertex 1; vertex 5 equals vertex 2.
+        assert_eq!(weld(coloured).positions.len(), 5);
+    }
+
+    #[test]
+    fn merge_offsets_indices_and_fills_missing_attributes() {
+        let mut a = quad([0., 0., 1.]);
+        a.colors = Some(vec![[0.5; 4]; 6]);
+        let merged = merge(vec![a, quad([0., 0., 1.])]);
+        assert_eq!(merged.positions.len(), 12);
+        assert_eq!(&merged.indices[6..], &[6, 7, 8, 9, 10, 11]);
+        let colors = merged.colors.expect("colours kept");
+        assert_eq!(colors[0], [0.5; 4]);
+        assert_eq!(colors[11], [1.0; 4]);
+    }
 }

@@ -1,7 +1,13 @@
-//! GLB writer: one node and mesh per part, positions in metres, normals, vertex
-//! colours, texture coordinates, metallic-roughness materials and their base
-//! colour textures (the original PNG/JPEG bytes when the import kept them).
+//! glTF writers (GLB; `.gltf` with a `.bin` beside it; `.gltf` with the buffer
+//! in a data URI): one node and mesh per part, positions in metres, normals,
+//! vertex colours, texture coordinates, metallic-roughness materials and their
+//! base colour textures (the original PNG/JPEG bytes when the import kept them).
+//! The three share one document; only where the buffer lives differs.
 
+use std::borrow::Cow;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value, json};
 
 use super::{ConversionReport, FlatMesh};
@@ -12,36 +18,48 @@ const ELEMENT_ARRAY_BUFFER: u32 = 34963;
 const FLOAT: u32 = 5126;
 const UNSIGNED_INT: u32 = 5125;
 
-/// The binary chunk and the JSON arrays that describe it, built together.
+/// The binary chunk's parts and the JSON arrays that describe them. Parts are
+/// borrowed where they can be and copied once, straight into the output file:
+/// a million-triangle model is ~80 MB, and every extra copy costs tens of ms.
 #[derive(Default)]
-struct Builder {
-    bin: Vec<u8>,
+struct Builder<'a> {
+    parts: Vec<Cow<'a, [u8]>>,
+    bin_length: usize,
     views: Vec<Value>,
     accessors: Vec<Value>,
 }
 
-impl Builder {
-    fn view(&mut self, bytes: &[u8], target: Option<u32>) -> usize {
-        // Every view starts 4-byte aligned, as accessors of floats and u32 require.
-        while !self.bin.len().is_multiple_of(4) {
-            self.bin.push(0);
+impl<'a> Builder<'a> {
+    /// Appends the binary buffer (without its final padding) to `out`.
+    fn write_bin(&self, out: &mut Vec<u8>) {
+        for part in &self.parts {
+            out.extend_from_slice(part);
         }
-        let mut view = json!({ "buffer": 0, "byteOffset": self.bin.len(), "byteLength": bytes.len() });
+    }
+
+    fn view(&mut self, bytes: Cow<'a, [u8]>, target: Option<u32>) -> usize {
+        // Every view starts 4-byte aligned, as accessors of floats and u32 require.
+        let padding = self.bin_length.next_multiple_of(4) - self.bin_length;
+        if padding > 0 {
+            self.parts.push(Cow::Borrowed(&[0; 3][..padding]));
+            self.bin_length += padding;
+        }
+        let mut view = json!({ "buffer": 0, "byteOffset": self.bin_length, "byteLength": bytes.len() });
         if let Some(target) = target {
             view["target"] = json!(target);
         }
-        self.bin.extend_from_slice(bytes);
+        self.bin_length += bytes.len();
+        self.parts.push(bytes);
         self.views.push(view);
         self.views.len() - 1
     }
 
-    fn floats<const N: usize>(&mut self, data: &[[f32; N]], kind: &str, bounds: bool) -> usize {
-        let view = self.view(bytemuck::cast_slice(data), Some(ARRAY_BUFFER));
-        let mut accessor = json!({ "bufferView": view, "componentType": FLOAT, "count": data.len(), "type": kind });
+    fn floats<const N: usize>(&mut self, data: Cow<'a, [[f32; N]]>, kind: &str, bounds: bool) -> usize {
+        let mut accessor = json!({ "componentType": FLOAT, "count": data.len(), "type": kind });
         if bounds {
             let mut min = [f32::INFINITY; N];
             let mut max = [f32::NEG_INFINITY; N];
-            for v in data {
+            for v in data.iter() {
                 for k in 0..N {
                     min[k] = min[k].min(v[k]);
                     max[k] = max[k].max(v[k]);
@@ -50,17 +68,32 @@ impl Builder {
             accessor["min"] = json!(min.to_vec());
             accessor["max"] = json!(max.to_vec());
         }
+        let bytes = match data {
+            Cow::Borrowed(slice) => Cow::Borrowed(bytemuck::cast_slice(slice)),
+            Cow::Owned(vec) => Cow::Owned(bytemuck::cast_slice(&vec).to_vec()),
+        };
+        accessor["bufferView"] = json!(self.view(bytes, Some(ARRAY_BUFFER)));
         self.accessors.push(accessor);
         self.accessors.len() - 1
     }
 
-    fn indices(&mut self, indices: &[u32]) -> usize {
-        let view = self.view(bytemuck::cast_slice(indices), Some(ELEMENT_ARRAY_BUFFER));
+    fn indices(&mut self, indices: &'a [u32]) -> usize {
+        let view = self.view(Cow::Borrowed(bytemuck::cast_slice(indices)), Some(ELEMENT_ARRAY_BUFFER));
         let accessor =
             json!({ "bufferView": view, "componentType": UNSIGNED_INT, "count": indices.len(), "type": "SCALAR" });
         self.accessors.push(accessor);
         self.accessors.len() - 1
     }
+}
+
+/// The validator requires unit normals; a degenerate triangle's zero normal gets
+/// +Z. Copied only when there is one to replace.
+fn unit_normals(normals: &[[f32; 3]]) -> Cow<'_, [[f32; 3]]> {
+    let is_zero = |n: &[f32; 3]| n.iter().all(|c| *c == 0.0);
+    if !normals.iter().any(is_zero) {
+        return Cow::Borrowed(normals);
+    }
+    Cow::Owned(normals.iter().map(|n| if is_zero(n) { [0.0, 0.0, 1.0] } else { *n }).collect())
 }
 
 fn wrap(mode: WrapMode) -> u32 {
@@ -96,22 +129,86 @@ fn image_file(texture: &Texture) -> Option<(Vec<u8>, &'static str)> {
     None
 }
 
-pub fn write(meshes: &[FlatMesh], scene: &Scene, report: &mut ConversionReport) -> Vec<u8> {
+/// Where the binary buffer goes.
+#[derive(Clone, Copy, PartialEq)]
+pub enum BufferPlace<'a> {
+    /// The GLB's BIN chunk.
+    Chunk,
+    /// A separate file of this name, beside the `.gltf`.
+    File(&'a str),
+    /// A base64 data URI inside the JSON.
+    DataUri,
+}
+
+/// A GLB file.
+pub fn glb(meshes: &[FlatMesh], scene: &Scene, report: &mut ConversionReport) -> Vec<u8> {
+    let images: Vec<_> = scene.textures.iter().map(image_file).collect();
+    let (json, builder, bin_length) = document(meshes, scene, &images, BufferPlace::Chunk, report);
+    // The JSON chunk is padded with spaces, the binary chunk with zeros, to 4 bytes.
+    let json_length = json.len().next_multiple_of(4);
+    let total = 12 + 8 + json_length + 8 + bin_length;
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(b"glTF");
+    out.extend_from_slice(&2u32.to_le_bytes());
+    out.extend_from_slice(&(total as u32).to_le_bytes());
+    out.extend_from_slice(&(json_length as u32).to_le_bytes());
+    out.extend_from_slice(b"JSON");
+    out.extend_from_slice(&json);
+    out.resize(12 + 8 + json_length, b' ');
+    out.extend_from_slice(&(bin_length as u32).to_le_bytes());
+    out.extend_from_slice(b"BIN\0");
+    builder.write_bin(&mut out);
+    out.resize(total, 0);
+    out
+}
+
+/// A `.gltf` file and, unless the buffer is a data URI, its `.bin` file.
+pub fn gltf(
+    meshes: &[FlatMesh],
+    scene: &Scene,
+    place: BufferPlace<'_>,
+    report: &mut ConversionReport,
+) -> (Vec<u8>, Option<Vec<u8>>) {
+    let images: Vec<_> = scene.textures.iter().map(image_file).collect();
+    let (json, builder, bin_length) = document(meshes, scene, &images, place, report);
+    let mut bin = Vec::with_capacity(bin_length);
+    builder.write_bin(&mut bin);
+    bin.resize(bin_length, 0);
+    match place {
+        BufferPlace::DataUri => {
+            // The document was written with an empty URI; put the data in its place.
+            let text = String::from_utf8(json).unwrap_or_default();
+            let uri = format!("data:application/octet-stream;base64,{}", BASE64.encode(&bin));
+            (text.replacen(DATA_URI_PLACEHOLDER, &uri, 1).into_bytes(), None)
+        }
+        _ => (json, Some(bin)),
+    }
+}
+
+/// Stands in for the data URI while the JSON is serialised (base64 of ~100 MB
+/// is best not copied through a `serde_json::Value`).
+const DATA_URI_PLACEHOLDER: &str = "data:application/octet-stream;base64,@";
+
+/// The JSON document, the buffer's parts and the buffer's length.
+fn document<'a>(
+    meshes: &'a [FlatMesh],
+    scene: &Scene,
+    images: &'a [Option<(Vec<u8>, &'static str)>],
+    place: BufferPlace<'_>,
+    report: &mut ConversionReport,
+) -> (Vec<u8>, Builder<'a>, usize) {
     let mut builder = Builder::default();
     let mut gltf_meshes = Vec::new();
     let mut nodes = Vec::new();
     for mesh in meshes.iter().filter(|m| !m.indices.is_empty()) {
-        let position = builder.floats(&mesh.positions, "VEC3", true);
-        // The validator requires unit normals; a degenerate triangle's zero normal gets +Z.
-        let normals: Vec<[f32; 3]> =
-            mesh.normals.iter().map(|n| if n.iter().all(|c| *c == 0.0) { [0.0, 0.0, 1.0] } else { *n }).collect();
-        let normal = builder.floats(&normals, "VEC3", false);
+        let position = builder.floats(Cow::Borrowed(&mesh.positions), "VEC3", true);
+        let normal = builder.floats(unit_normals(&mesh.normals), "VEC3", false);
         let mut attributes = json!({ "POSITION": position, "NORMAL": normal });
         if let Some(colors) = &mesh.colors {
-            attributes["COLOR_0"] = json!(builder.floats(colors, "VEC4", false));
+            attributes["COLOR_0"] = json!(builder.floats(Cow::Borrowed(colors), "VEC4", false));
         }
         if let Some(uvs) = &mesh.uvs {
-            attributes["TEXCOORD_0"] = json!(builder.floats(uvs, "VEC2", false));
+            attributes["TEXCOORD_0"] = json!(builder.floats(Cow::Borrowed(uvs), "VEC2", false));
         }
         let indices = builder.indices(&mesh.indices);
         let mut primitive = json!({ "attributes": attributes, "indices": indices, "mode": 4 });
@@ -122,21 +219,21 @@ pub fn write(meshes: &[FlatMesh], scene: &Scene, report: &mut ConversionReport) 
         gltf_meshes.push(json!({ "name": mesh.name, "primitives": [primitive] }));
     }
 
-    let mut images = Vec::new();
+    let mut image_list = Vec::new();
     let mut textures = Vec::new();
     let mut samplers = Vec::new();
     let mut texture_index = vec![None; scene.textures.len()];
-    for (t, texture) in scene.textures.iter().enumerate() {
-        let Some((bytes, mime)) = image_file(texture) else {
+    for (t, (texture, image)) in scene.textures.iter().zip(images).enumerate() {
+        let Some((bytes, mime)) = image else {
             report.dropped.push(format!("Texture {t}: its image was not available to write."));
             continue;
         };
-        let view = builder.view(&bytes, None);
-        images.push(json!({ "bufferView": view, "mimeType": mime }));
+        let view = builder.view(Cow::Borrowed(bytes), None);
+        image_list.push(json!({ "bufferView": view, "mimeType": mime }));
         let filter = if texture.nearest { 9728 } else { 9729 };
         samplers.push(json!({ "wrapS": wrap(texture.wrap_u), "wrapT": wrap(texture.wrap_v), "magFilter": filter }));
         texture_index[t] = Some(textures.len());
-        textures.push(json!({ "source": images.len() - 1, "sampler": samplers.len() - 1 }));
+        textures.push(json!({ "source": image_list.len() - 1, "sampler": samplers.len() - 1 }));
     }
     let materials: Vec<Value> = scene
         .materials
@@ -163,8 +260,12 @@ pub fn write(meshes: &[FlatMesh], scene: &Scene, report: &mut ConversionReport) 
         })
         .collect();
 
-    while !builder.bin.len().is_multiple_of(4) {
-        builder.bin.push(0);
+    let bin_length = builder.bin_length.next_multiple_of(4);
+    let mut buffer = json!({ "byteLength": bin_length });
+    match place {
+        BufferPlace::Chunk => {}
+        BufferPlace::File(name) => buffer["uri"] = json!(name),
+        BufferPlace::DataUri => buffer["uri"] = json!(DATA_URI_PLACEHOLDER),
     }
     let mut document = json!({
         "asset": { "version": "2.0", "generator": "3D Model Studio" },
@@ -172,30 +273,16 @@ pub fn write(meshes: &[FlatMesh], scene: &Scene, report: &mut ConversionReport) 
         "scenes": [{ "nodes": (0..nodes.len()).collect::<Vec<_>>() }],
         "nodes": nodes,
         "meshes": gltf_meshes,
-        "buffers": [{ "byteLength": builder.bin.len() }],
+        "buffers": [buffer],
         "bufferViews": builder.views,
         "accessors": builder.accessors,
     });
-    for (key, list) in [("materials", materials), ("textures", textures), ("images", images), ("samplers", samplers)] {
+    for (key, list) in
+        [("materials", materials), ("textures", textures), ("images", image_list), ("samplers", samplers)]
+    {
         if !list.is_empty() {
             document[key] = Value::Array(list);
         }
     }
-    let mut json = serde_json::to_vec(&document).unwrap_or_default();
-    // The JSON chunk is padded with spaces, the binary chunk with zeros, to 4 bytes.
-    while !json.len().is_multiple_of(4) {
-        json.push(b' ');
-    }
-    let total = 12 + 8 + json.len() + 8 + builder.bin.len();
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(b"glTF");
-    out.extend_from_slice(&2u32.to_le_bytes());
-    out.extend_from_slice(&(total as u32).to_le_bytes());
-    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"JSON");
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&(builder.bin.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"BIN\0");
-    out.extend_from_slice(&builder.bin);
-    out
+    (serde_json::to_vec(&document).unwrap_or_default(), builder, bin_length)
 }

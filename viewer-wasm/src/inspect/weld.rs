@@ -7,10 +7,9 @@
 //! trimesh's `merge_vertices` that the corpus reference values were made with; a
 //! closer tolerance would call seams open, a looser one would join distinct points.
 
-use std::collections::HashMap;
-
 use glam::{DMat4, DVec3, Mat4};
 
+use crate::fast_hash::FastHashMap;
 use crate::model::Scene;
 
 /// Decimal places to which positions must agree to be one vertex.
@@ -30,7 +29,7 @@ pub struct WeldedMesh {
 /// Joins positions into shared vertices.
 #[derive(Default)]
 pub(crate) struct Welder {
-    ids: HashMap<[i64; 3], u32>,
+    ids: FastHashMap<[i64; 3], u32>,
     positions: Vec<DVec3>,
 }
 
