@@ -1,8 +1,11 @@
-// The Convert dialog: the worker converts the model shown now with the same
-// code as the command-line tool (the tools wasm build) and hands back the files
-// and a report of what was applied and what the format could not carry.
-// Nothing is uploaded.
+// The Convert dialog: a worker converts the model shown now with the same code
+// as the command-line tool (the tools wasm build) and hands back the files and a
+// report of what was applied and what the format could not carry. Progress is
+// shown and the conversion can be cancelled. Nothing is uploaded.
 const $ = (id) => document.getElementById(id);
+
+// Above this many parts the list would be unwieldy; all of them are written.
+const MAX_LISTED_PARTS = 500;
 
 function list(id, lines) {
   $(id).replaceChildren(
@@ -14,6 +17,34 @@ function list(id, lines) {
   );
 }
 
+// One checkbox per part of the model, all ticked.
+function listParts(info) {
+  const parts = info?.parts ?? [];
+  const box = $('convert-parts-box');
+  box.hidden = parts.length < 2 || parts.length > MAX_LISTED_PARTS;
+  $('convert-parts').replaceChildren(
+    ...(box.hidden ? [] : parts).map((part, index) => {
+      const li = document.createElement('li');
+      const label = document.createElement('label');
+      label.className = 'check';
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.checked = true;
+      input.value = String(index);
+      label.append(input, ` ${part.name} (${part.triangles.toLocaleString('en-US')} triangles)`);
+      li.append(label);
+      return li;
+    }),
+  );
+}
+
+// The chosen part numbers, or null for all of them.
+function chosenParts() {
+  const boxes = [...document.querySelectorAll('#convert-parts input')];
+  if (boxes.every((b) => b.checked)) return null;
+  return boxes.filter((b) => b.checked).map((b) => Number(b.value));
+}
+
 export function setupConvertDialog(api) {
   const dialog = $('convert-dialog');
   const urls = [];
@@ -21,12 +52,41 @@ export function setupConvertDialog(api) {
     $('convert-form').hidden = result;
     $('convert-result').hidden = !result;
   };
-  $('convert-close').addEventListener('click', () => dialog.close());
+  const running = (on) => {
+    $('convert-run').disabled = on;
+    $('convert-running').hidden = !on;
+    if (on) setProgress(0);
+  };
+  const setProgress = (fraction) => {
+    $('convert-progress').value = fraction;
+    $('convert-percent').textContent = `${Math.round(fraction * 100)}%`;
+  };
+  const fail = (message) => {
+    running(false);
+    $('convert-error').textContent = message;
+    $('convert-error').hidden = false;
+  };
+  const tickAll = (checked) => {
+    for (const box of document.querySelectorAll('#convert-parts input')) box.checked = checked;
+  };
+  $('convert-parts-all').addEventListener('click', () => tickAll(true));
+  $('convert-parts-none').addEventListener('click', () => tickAll(false));
+  $('convert-close').addEventListener('click', () => {
+    api.send({ type: 'cancelConvert' });
+    dialog.close();
+  });
+  $('convert-done').addEventListener('click', () => dialog.close());
+  $('convert-cancel').addEventListener('click', () => api.send({ type: 'cancelConvert' }));
   $('convert-again').addEventListener('click', () => show(false));
   $('convert-form').addEventListener('submit', (e) => {
     e.preventDefault();
     $('convert-error').hidden = true;
-    $('convert-run').disabled = true;
+    const parts = chosenParts();
+    if (parts?.length === 0) {
+      fail('Choose at least one part to write.');
+      return;
+    }
+    running(true);
     api.send({
       type: 'convert',
       options: {
@@ -35,11 +95,14 @@ export function setupConvertDialog(api) {
         up: $('convert-up').value || null,
         merge: $('convert-merge').checked,
         weld: $('convert-weld').checked,
+        parts,
       },
     });
   });
+  api.on('convertProgress', ({ fraction }) => setProgress(fraction));
+  api.on('convertCancelled', () => fail('Conversion cancelled.'));
   api.on('converted', ({ report, files }) => {
-    $('convert-run').disabled = false;
+    running(false);
     $('convert-counts').textContent =
       `${report.triangles_in.toLocaleString('en-US')} triangles in, ${report.triangles_out.toLocaleString('en-US')} out.`;
     list('convert-applied', report.applied);
@@ -58,15 +121,13 @@ export function setupConvertDialog(api) {
     );
     show(true);
   });
-  api.on('convertFailed', ({ message }) => {
-    $('convert-run').disabled = false;
-    $('convert-error').textContent = message;
-    $('convert-error').hidden = false;
-  });
+  api.on('convertFailed', ({ message }) => fail(message));
   return {
     open() {
       show(false);
+      running(false);
       $('convert-error').hidden = true;
+      listParts(api.shownInfo());
       dialog.showModal();
     },
   };

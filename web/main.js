@@ -68,7 +68,11 @@ function showProgress({ phase, name, loaded, total }) {
   else $('progress-bar').value = percent;
 }
 
+// The info of the model shown now (the Convert dialog lists its parts).
+let shownInfo = null;
+
 function showInfo(info) {
+  shownInfo = info;
   if (!$('info-file')) return; // the embed page has no info panel
   $('info-file').textContent = info.file_name;
   $('info-format').textContent = info.format;
@@ -303,6 +307,7 @@ const api = {
   sendAllOptions,
   formatBytes,
   params,
+  shownInfo: () => shownInfo,
 };
 if (page === 'app') {
   // The share dialog's code loads when first needed: for the Share button, or to

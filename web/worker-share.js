@@ -10,6 +10,8 @@ import { openBody, sealChunks, webCryptoAvailable } from './share-cipher.js';
 import { errorFromResponse, serverMessage } from './share-messages.js';
 
 let sharePackage = null;
+// The tools build: also what reads 3MF files for the viewer (web/worker.js).
+export const toolsEngine = () => shareEngine();
 async function shareEngine() {
   if (!sharePackage) {
     const pkg = await import('./pkg/share/viewer_wasm.js');
@@ -239,24 +241,4 @@ export async function openContainer(container, fragment, password, post, cipher 
   const file = opened.takeFile();
   opened.free();
   return { metadata, file, companions, decryptMs: performance.now() - started };
-}
-
-// ---- converting -------------------------------------------------------------
-
-// Converts the model shown now (`shown`: { name, source: Blob, companions }) with
-// the tools build's import and export code. Returns the report and the files.
-export async function convertModel(shown, options) {
-  const pkg = await shareEngine();
-  const converter = new pkg.Converter();
-  for (const companion of shown.companions) converter.addCompanion(companion.name, companion.bytes);
-  const bytes = new Uint8Array(await shown.source.arrayBuffer());
-  const converted = converter.convert(shown.name, bytes, JSON.stringify(options));
-  converter.free();
-  const report = JSON.parse(converted.reportJson());
-  const files = [];
-  for (let i = 0; i < converted.fileCount(); i += 1) {
-    files.push({ name: converted.fileName(i), blob: new Blob([converted.takeFile(i)]) });
-  }
-  converted.free();
-  return { report, files };
 }

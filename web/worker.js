@@ -12,6 +12,8 @@ let loadingFiles = null;
 // Sharing state: the abort controller of a share being created, and a downloaded
 // share waiting for its password.
 let shareAbort = null;
+// The conversion worker now running (web/worker-convert.js), if any.
+let conversion = null;
 let waitingShare = null;
 // Embed option: turn the model slowly (degrees per second; 0 = still).
 let autoRotateDegPerSec = 0;
@@ -165,9 +167,27 @@ async function loadFiles(entries) {
     const bytes = await readWithProgress(file, i, entries.length);
     companions.push({ name: path || file.name, bytes });
   }
+  if (readByTools(model.name)) {
+    const bytes = await readWithProgress(model, entries.length - 1, entries.length);
+    await loadModel(model.name, bytes, model, companions, started);
+    return;
+  }
   await readIntoEngine(model, entries.length - 1, entries.length);
   // The File itself is what "Share" encrypts later: no copy is kept here.
   await loadModel(model.name, null, model, companions, started);
+}
+
+// 3MF is read by the tools build (web/pkg/share/, loaded on first use): its zip
+// and XML readers would make every page load ~90 KB heavier for one format.
+const readByTools = (name) => name.toLowerCase().endsWith('.3mf');
+
+// Reads a 3MF with the tools build and loads what it hands on (a GLB in the
+// model's own units) into the viewer as the 3MF it is.
+async function loadThroughTools(name, bytes, onProgress) {
+  const { toolsEngine } = await shareModule();
+  const pkg = await toolsEngine();
+  const transfer = pkg.sceneTransfer(name, bytes, (fraction) => onProgress(fraction * 0.8));
+  return viewer.loadTransferred(name, transfer, '3mf', (fraction) => onProgress(0.8 + fraction * 0.2));
 }
 
 // Loads a model from bytes in memory; `beforeFirstFrame` may adjust the view
@@ -189,7 +209,15 @@ async function loadModel(name, bytes, source, companions = [], started = perform
   const parseStart = performance.now();
   const onProgress = (fraction) =>
     post('progress', { phase: 'parsing', name, loaded: Math.round(fraction * size), total: size });
-  const info = JSON.parse(bytes ? viewer.load(name, bytes, onProgress) : viewer.loadInput(name, onProgress));
+  if (!bytes && readByTools(name)) {
+    // Downloaded into the engine's buffer, but the tools build reads it: take the Blob's copy.
+    viewer.inputBuffer(0);
+    bytes = new Uint8Array(await source.arrayBuffer());
+  }
+  let infoJson;
+  if (bytes && readByTools(name)) infoJson = await loadThroughTools(name, bytes, onProgress);
+  else infoJson = bytes ? viewer.load(name, bytes, onProgress) : viewer.loadInput(name, onProgress);
+  const info = JSON.parse(infoJson);
   const parsedAt = performance.now();
   const parsedMs = parsedAt - parseStart;
   await decodeImages();
@@ -389,14 +417,40 @@ const handlers = {
       shareAbort = null;
     }
   },
-  async convert({ options }) {
+  convert({ options }) {
     if (!shownFiles) throw new Error('Open a model first, then convert it.');
-    const { convertModel } = await shareModule();
-    try {
-      post('converted', await convertModel(shownFiles, options));
-    } catch (error) {
-      post('convertFailed', { message: error instanceof Error ? error.message : String(error) });
-    }
+    conversion?.terminate();
+    const worker = new Worker(new URL('./worker-convert.js', import.meta.url), { type: 'module' });
+    conversion = worker;
+    const finish = () => {
+      worker.terminate();
+      if (conversion === worker) conversion = null;
+    };
+    worker.onmessage = ({ data }) => {
+      if (conversion !== worker) return;
+      if (data.type === 'progress') post('convertProgress', { fraction: data.fraction });
+      else if (data.type === 'done') {
+        finish();
+        const files = data.files.map((f) => ({ name: f.name, blob: new Blob([f.bytes]) }));
+        post('converted', { report: data.report, files });
+      } else {
+        finish();
+        post('convertFailed', { message: data.message });
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      finish();
+      post('convertFailed', { message: `The converter stopped: ${event.message || 'it ran out of memory or failed to load'}.` });
+    };
+    const { name, source, companions } = shownFiles;
+    worker.postMessage({ name, source, companions, options });
+  },
+  cancelConvert() {
+    if (!conversion) return;
+    conversion.terminate();
+    conversion = null;
+    post('convertCancelled');
   },
   cancelShare() {
     shareAbort?.abort();

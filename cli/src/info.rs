@@ -54,8 +54,8 @@ pub fn text(path: &Path, scene: &Scene, inspection: &Inspection) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} ({}), lengths in {}", path.display(), scene.format.label(), unit_note(scene));
     if inspection.parts.len() > 1 {
-        for report in &inspection.parts {
-            let _ = writeln!(out, "part '{}':", report.name);
+        for (number, report) in (1..).zip(&inspection.parts) {
+            let _ = writeln!(out, "part {number} '{}':", report.name);
             part(&mut out, report);
         }
     }

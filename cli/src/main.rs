@@ -43,6 +43,9 @@ enum Command {
         /// For .gltf: put the buffer in the file as a data URI instead of a .bin beside it.
         #[arg(long)]
         embed: bool,
+        /// Write only these parts, numbered from 1 as `info` lists them (e.g. --parts 1,3).
+        #[arg(long, value_delimiter = ',')]
+        parts: Option<Vec<usize>>,
         /// Merge all parts into one mesh.
         #[arg(long)]
         merge: bool,
@@ -94,7 +97,7 @@ fn read_model(path: &Path) -> Result<Scene> {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Convert { input, output, units, up, ascii, embed, merge, weld, json } => {
+        Command::Convert { input, output, units, up, ascii, embed, parts, merge, weld, json } => {
             let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let mut format = TargetFormat::from_name(&name).with_context(|| {
                 format!("{name}: the output must end in .stl, .obj, .ply, .off, .glb, .gltf or .3mf")
@@ -113,7 +116,12 @@ fn main() -> Result<()> {
                 };
             }
             let scene = read_model(&input)?;
-            let options = ExportOptions { format, unitless_unit: units, up, merge, weld };
+            let part_count = scene.mesh_instances().len();
+            if let Some(bad) = parts.iter().flatten().find(|&&p| p == 0 || p > part_count) {
+                bail!("--parts {bad}: the model has parts 1 to {part_count}");
+            }
+            let parts = parts.map(|list| list.iter().map(|p| p - 1).collect());
+            let options = ExportOptions { format, unitless_unit: units, up, merge, weld, parts };
             let (files, report) = export(scene, &name, &options)?;
             let folder = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             for (i, file) in files.iter().enumerate() {

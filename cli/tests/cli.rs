@@ -55,3 +55,34 @@ fn a_bad_output_extension_is_explained() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("must end in"));
 }
+
+#[test]
+fn parts_and_gltf_layouts() {
+    let dir = std::env::temp_dir().join(format!("model-studio-cli-parts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let input = fixture("3mf/trimesh/pyramids.3mf");
+    let input = input.to_str().expect("path");
+    // Parts 1 and 4 of the 3MF ("info" numbers them): 20 + 760 triangles.
+    let out = dir.join("two.gltf");
+    let report = run(&["convert", input, out.to_str().expect("path"), "--parts", "1,4", "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&report).expect("JSON report");
+    assert_eq!(report["triangles_out"], 780, "{report}");
+    assert!(dir.join("two.bin").exists(), ".bin written beside the .gltf");
+    let info: serde_json::Value =
+        serde_json::from_str(&run(&["info", out.to_str().expect("path"), "--json"])).expect("JSON info");
+    assert_eq!(info["total"]["stats"]["triangles"], 780);
+
+    let embedded = dir.join("one.gltf");
+    run(&["convert", input, embedded.to_str().expect("path"), "--embed"]);
+    assert!(!dir.join("one.bin").exists(), "--embed writes one file");
+    let text = std::fs::read_to_string(&embedded).expect("written");
+    assert!(text.contains("data:application/octet-stream;base64,"));
+
+    let failed = Command::new(env!("CARGO_BIN_EXE_model-studio"))
+        .args(["convert", input, dir.join("x.stl").to_str().expect("path"), "--parts", "99"])
+        .output()
+        .expect("runs");
+    assert!(!failed.status.success());
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("the model has parts 1 to"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -4,7 +4,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { fixture, launchBrowser, loadFiles, openViewer, startServer } from './harness.mjs';
+import os from 'node:os';
+import path from 'node:path';
+import { canvasPixels, coverage, fixture, launchBrowser, loadFiles, openViewer, repoRoot, startServer } from './harness.mjs';
+import { heightFieldStl } from './models.mjs';
+
+const BACKGROUND = [0x60, 0x6a, 0x78];
+const PYRAMIDS_3MF = path.join(repoRoot, 'viewer-wasm/tests/fixtures/3mf/trimesh/pyramids.3mf');
 
 // Triangle count and bounding box of a binary STL.
 function readBinaryStl(bytes) {
@@ -42,6 +48,16 @@ describe('convert in the browser', () => {
     await server?.stop();
   });
 
+  const openDialog = async () => {
+    if (await page.evaluate(() => document.getElementById('convert-dialog').open)) await page.keyboard.press('Escape');
+    await page.click('#convert');
+    await page.waitForSelector('#convert-form:not([hidden])');
+  };
+  const run = async () => {
+    await page.click('#convert-run');
+    await page.waitForSelector('#convert-result:not([hidden])', { timeout: 120000 });
+  };
+
   test('textured GLB → binary STL in millimetres, Z up, with a report', async () => {
     const before = requests.length;
     await page.click('#convert');
@@ -67,5 +83,67 @@ describe('convert in the browser', () => {
     // Only the tools build was fetched: converting uploads nothing.
     const fetched = requests.slice(before).map((url) => new URL(url).pathname);
     assert.ok(fetched.every((p) => !p.startsWith('/api/')), `no API call: ${fetched}`);
+  });
+
+  test('a conversion shows its progress and can be cancelled; the next one completes', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convert-cancel-'));
+    const big = path.join(dir, 'field.stl');
+    fs.writeFileSync(big, heightFieldStl(600)); // 720,000 triangles, 36 MB
+    try {
+      await loadFiles(page, big, { timeout: 120000 });
+      await openDialog();
+      // ASCII PLY with welding: seconds of work in the wasm, time enough to cancel.
+      await page.selectOption('#convert-format', 'ply-ascii');
+      await page.check('#convert-weld');
+      await page.click('#convert-run');
+      await page.waitForSelector('#convert-running:not([hidden])');
+      await page.waitForFunction(() => document.getElementById('convert-progress').value > 0, null, { timeout: 60000 });
+      await page.click('#convert-cancel');
+      await page.waitForSelector('#convert-error:not([hidden])');
+      assert.equal(await page.textContent('#convert-error'), 'Conversion cancelled.');
+      assert.ok(await page.isHidden('#convert-running'));
+      assert.ok(await page.isHidden('#convert-result'), 'no result from the cancelled conversion');
+
+      await page.selectOption('#convert-format', 'stl-binary');
+      await page.uncheck('#convert-weld');
+      await run();
+      assert.match(await page.textContent('#convert-counts'), /^720,000 triangles in, 720,000 out\./);
+      assert.ok(await page.isHidden('#convert-error'));
+      await page.click('#convert-done');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a 3MF opens (read by the tools build) and one of its parts converts to .gltf + .bin', async () => {
+    await loadFiles(page, PYRAMIDS_3MF);
+    assert.equal(await page.textContent('#info-format'), '3MF');
+    assert.equal(await page.textContent('#info-triangles'), '3,276');
+    // Shown as the Z-up, millimetre model it is.
+    assert.equal(await page.inputValue('#up'), 'z');
+    const drawn = coverage(await canvasPixels(page), BACKGROUND);
+    assert.ok(drawn.fraction > 0.05, `model drawn: ${drawn.fraction}`);
+    await openDialog();
+    const parts = await page.$$eval('#convert-parts input', (boxes) => boxes.map((b) => b.checked));
+    assert.ok(parts.length > 1 && parts.every(Boolean), `all ${parts.length} parts ticked`);
+    // Nothing chosen is refused with a message; then only the first part.
+    await page.click('#convert-parts-none');
+    await page.click('#convert-run');
+    assert.equal(await page.textContent('#convert-error'), 'Choose at least one part to write.');
+    await page.check('#convert-parts li:first-child input');
+    await page.selectOption('#convert-format', 'gltf-separate');
+    await run();
+    assert.match(await page.textContent('#convert-counts'), /^3,276 triangles in, 20 out\./);
+    assert.match(await page.textContent('#convert-applied'), new RegExp(`1 of ${parts.length} parts written`));
+    // 3MF millimetres → glTF metres.
+    assert.match(await page.textContent('#convert-applied'), /from mm to m/);
+    const names = await page.$$eval('.convert-download', (links) => links.map((a) => a.download));
+    assert.deepEqual(names, ['pyramids.gltf', 'pyramids.bin']);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.convert-download >> nth=0')]);
+    const gltf = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));
+    assert.equal(gltf.buffers[0].uri, 'pyramids.bin');
+    const triangles = gltf.meshes.flatMap((m) => m.primitives).reduce((n, p) => n + gltf.accessors[p.indices].count / 3, 0);
+    assert.equal(triangles, 20);
+    await page.click('#convert-done');
   });
 });

@@ -130,7 +130,7 @@ impl LengthUnit {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ExportOptions {
     pub format: TargetFormat,
     /// The unit of files without one (STL, OBJ, PLY, OFF), on whichever side of the
@@ -142,11 +142,14 @@ pub struct ExportOptions {
     pub merge: bool,
     /// Join vertices with identical position, normal, colour and UV.
     pub weld: bool,
+    /// Which parts ([`Scene::mesh_instances`], numbered from 0) to write;
+    /// `None` writes them all.
+    pub parts: Option<Vec<usize>>,
 }
 
 impl ExportOptions {
     pub fn new(format: TargetFormat) -> ExportOptions {
-        ExportOptions { format, unitless_unit: LengthUnit::Mm, up: None, merge: false, weld: false }
+        ExportOptions { format, unitless_unit: LengthUnit::Mm, up: None, merge: false, weld: false, parts: None }
     }
 }
 
@@ -191,12 +194,24 @@ pub fn stem(name: &str) -> &str {
 /// Consumes the scene: its arrays become the output's, so that a conversion holds
 /// about two copies of the model (the scene and the file), not three.
 pub fn export(
-    mut scene: Scene,
+    scene: Scene,
     source_name: &str,
     options: &ExportOptions,
 ) -> Result<(Vec<OutputFile>, ConversionReport), ExportError> {
+    export_with_progress(scene, source_name, options, &mut |_| {})
+}
+
+/// [`export`], telling `progress` the fraction done (0 to 1) between its steps.
+pub fn export_with_progress(
+    mut scene: Scene,
+    source_name: &str,
+    options: &ExportOptions,
+    progress: &mut dyn FnMut(f32),
+) -> Result<(Vec<OutputFile>, ConversionReport), ExportError> {
     let mut report = ConversionReport { triangles_in: scene.scene_triangle_count(), ..Default::default() };
     let meshes = flatten(&mut scene, options, &mut report);
+    // Flattening (and welding) is about half the work, writing the other half.
+    progress(0.5);
     let scene = &scene;
     report.triangles_out = meshes.iter().map(|m| m.indices.len() / 3).sum();
     if report.triangles_out == 0 {
@@ -237,5 +252,18 @@ pub fn export(
         #[cfg(not(feature = "threemf"))]
         TargetFormat::ThreeMf => return Err(ExportError::NotInThisBuild("3MF")),
     };
+    progress(1.0);
     Ok((files, report))
+}
+
+/// The scene as a GLB in its own units and axes, with the node transforms baked:
+/// how the tools build hands a model it can read (3MF) to a viewer build that
+/// cannot. The viewer restores the real format and up axis on its side.
+pub fn transfer_glb(mut scene: Scene) -> Vec<u8> {
+    // Declared as glTF so that flattening scales nothing; the up axis is kept.
+    scene.format = crate::model::SourceFormat::Glb;
+    let options = ExportOptions::new(TargetFormat::Glb);
+    let mut report = ConversionReport::default();
+    let meshes = flatten(&mut scene, &options, &mut report);
+    glb::glb(&meshes, &scene, &mut report)
 }

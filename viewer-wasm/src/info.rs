@@ -13,6 +13,14 @@ pub struct ModelInfo {
     /// World-space bounding-box size in file units.
     pub size: [f32; 3],
     pub warnings: Vec<String>,
+    /// Each placed mesh, as the Convert dialog lists them to choose from.
+    pub parts: Vec<PartInfo>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct PartInfo {
+    pub name: String,
+    pub triangles: usize,
 }
 
 impl ModelInfo {
@@ -25,6 +33,15 @@ impl ModelInfo {
             triangles: scene.scene_triangle_count(),
             size: scene.world_bounds().size().to_array(),
             warnings: scene.warnings.clone(),
+            parts: scene
+                .part_names()
+                .into_iter()
+                .zip(scene.mesh_instances())
+                .map(|(name, instance)| PartInfo {
+                    name,
+                    triangles: scene.meshes[instance.mesh].primitives.iter().map(|p| p.triangle_count()).sum(),
+                })
+                .collect(),
         }
     }
 }

@@ -199,6 +199,19 @@ pub struct MeshInstance {
 }
 
 impl Scene {
+    /// A name for each of [`Scene::mesh_instances`] ("parts" in the UI): the
+    /// mesh's name, else "mesh N".
+    pub fn part_names(&self) -> Vec<String> {
+        self.mesh_instances()
+            .iter()
+            .enumerate()
+            .map(|(number, instance)| {
+                let name = &self.meshes[instance.mesh].name;
+                if name.is_empty() { format!("mesh {}", number + 1) } else { name.clone() }
+            })
+            .collect()
+    }
+
     /// Every mesh instance reachable from the roots, with its world transform.
     /// Cycles in the node graph are rejected by `sanity_check`; the depth guard
     /// here only stops a runaway walk if that check was skipped.

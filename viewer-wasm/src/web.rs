@@ -12,7 +12,7 @@ use crate::camera::{CameraPose, Projection};
 use crate::import::{Companions, Progress, import_with_progress};
 use crate::info::ModelInfo;
 use crate::model::srgb_to_linear;
-use crate::model::{Scene, UpAxis};
+use crate::model::{Scene, SourceFormat, UpAxis};
 use crate::render::{GpuScene, Renderer, Shading, ViewSettings};
 
 #[wasm_bindgen(start)]
@@ -188,6 +188,36 @@ impl Viewer {
         };
         let scene = import_with_progress(name, bytes, &companions, &mut Progress::new(&mut report))
             .map_err(|e| JsError::new(&e.to_string()))?;
+        let info = ModelInfo::of(name, &scene);
+        self.loading = Some(scene);
+        serde_json::to_string(&info).map_err(|e| JsError::new(&e.to_string()))
+    }
+
+    /// [`Viewer::load`] of a model read by the tools build (`sceneTransfer`):
+    /// `bytes` is a GLB in the model's own units and axes; `source_format` names
+    /// what the file really was ("3mf"), for the info panel, units and up axis.
+    #[wasm_bindgen(js_name = loadTransferred)]
+    pub fn load_transferred(
+        &mut self,
+        name: &str,
+        bytes: &[u8],
+        source_format: &str,
+        on_progress: &js_sys::Function,
+    ) -> Result<String, JsError> {
+        let format = match source_format {
+            "3mf" => SourceFormat::ThreeMf,
+            other => return Err(JsError::new(&format!("Internal error: unknown transferred format {other}."))),
+        };
+        self.companions = Companions::new();
+        let mut report = |fraction: f32| {
+            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(fraction as f64));
+        };
+        let mut scene =
+            import_with_progress("transfer.glb", bytes, &Companions::new(), &mut Progress::new(&mut report))
+                .map_err(|e| JsError::new(&e.to_string()))?;
+        scene.format = format;
+        // 3MF is Z-up, in millimetres (as our 3MF importer delivers it).
+        scene.up_axis = UpAxis::Z;
         let info = ModelInfo::of(name, &scene);
         self.loading = Some(scene);
         serde_json::to_string(&info).map_err(|e| JsError::new(&e.to_string()))

@@ -246,6 +246,24 @@ pub fn max_header_length() -> usize {
     crate::share::MAX_HEADER_LEN
 }
 
+/// Reads a model that only this build can import (3MF) and hands it on as a GLB
+/// in the model's own units and axes, for the viewer's `loadTransferred`.
+#[wasm_bindgen(js_name = sceneTransfer)]
+pub fn scene_transfer(name: &str, bytes: Vec<u8>, on_progress: &js_sys::Function) -> Result<Vec<u8>, JsValue> {
+    let mut tell = |fraction: f32| {
+        let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(fraction)));
+    };
+    let scene = crate::import::import_with_progress(
+        name,
+        &bytes,
+        &crate::import::Companions::new(),
+        &mut crate::import::Progress::new(&mut tell),
+    )
+    .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+    drop(bytes);
+    Ok(crate::export::transfer_glb(scene))
+}
+
 /// Converts a model for download, with the same import and export code as the
 /// command-line tool. Works from the original file's bytes, so the viewer's
 /// own build does not carry the exporters.
@@ -266,6 +284,9 @@ struct ConvertOptions {
     merge: bool,
     #[serde(default)]
     weld: bool,
+    /// Part numbers (from 0) to write; absent: all.
+    #[serde(default)]
+    parts: Option<Vec<usize>>,
 }
 
 fn default_unit() -> crate::export::LengthUnit {
@@ -286,8 +307,17 @@ impl Converter {
     }
 
     /// Imports `bytes` (named `name`) and exports it with the options
-    /// (`{"format": "stl-binary", "units": "mm", "up": "z", "merge": false, "weld": false}`).
-    pub fn convert(&self, name: &str, bytes: &[u8], options_json: &str) -> Result<Converted, JsValue> {
+    /// (`{"format": "stl-binary", "units": "mm", "up": "z", "merge": false, "weld": false, "parts": [0, 2]}`),
+    /// calling `on_progress(fraction)` now and then. The file's bytes are taken
+    /// and freed once read, so the conversion holds the scene and the output, not
+    /// a third copy.
+    pub fn convert(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        options_json: &str,
+        on_progress: &js_sys::Function,
+    ) -> Result<Converted, JsValue> {
         let error = |message: String| -> JsValue { js_sys::Error::new(&message).into() };
         let options: ConvertOptions =
             serde_json::from_str(options_json).map_err(|e| error(format!("Internal error: bad options: {e}")))?;
@@ -296,15 +326,31 @@ impl Converter {
             Some("z") => Some(crate::model::UpAxis::Z),
             _ => None,
         };
-        let scene = crate::import::import(name, bytes, &self.companions).map_err(|e| error(e.to_string()))?;
+        let tell = |fraction: f32| {
+            // A failing progress callback must not fail the conversion.
+            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(fraction)));
+        };
+        // Reading is about as much work as converting and writing.
+        let mut reading = |fraction: f32| tell(fraction * 0.5);
+        let scene = crate::import::import_with_progress(
+            name,
+            &bytes,
+            &self.companions,
+            &mut crate::import::Progress::new(&mut reading),
+        )
+        .map_err(|e| error(e.to_string()))?;
+        drop(bytes);
         let export_options = crate::export::ExportOptions {
             format: options.format,
             unitless_unit: options.units,
             up,
             merge: options.merge,
             weld: options.weld,
+            parts: options.parts,
         };
-        let (files, report) = crate::export::export(scene, name, &export_options).map_err(|e| error(e.to_string()))?;
+        let mut writing = |fraction: f32| tell(0.5 + fraction * 0.5);
+        let (files, report) = crate::export::export_with_progress(scene, name, &export_options, &mut writing)
+            .map_err(|e| error(e.to_string()))?;
         let report = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
         Ok(Converted { report, files })
     }

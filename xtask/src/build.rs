@@ -11,10 +11,11 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// The browser builds: `web/pkg/webgpu/` (WebGPU only, loaded when an adapter
 /// exists), `web/pkg/webgl/` (with the WebGL2 fallback) and `web/pkg/share/`
-/// (only the share bindings: encryption and QR codes, loaded when sharing or
-/// opening a share). None decodes images in Rust: the browser does.
+/// (the share and tools bindings: encryption, QR codes, and the converters
+/// with 3MF; loaded only to share, open a share, convert or read a 3MF). None
+/// decodes images in Rust: the browser does.
 pub fn wasm() -> Result<()> {
-    for (variant, features) in [("webgpu", ""), ("webgl", "webgl"), ("share", "share-web")] {
+    for (variant, features) in [("webgpu", ""), ("webgl", "webgl"), ("share", "share-web,threemf")] {
         let mut command = cargo();
         command.args(["build", "--release", "--lib", "-p", "viewer-wasm", "--target", WASM_TARGET]);
         command.args(["--no-default-features", "--features", features]);

@@ -38,7 +38,7 @@ pub fn run(args: &[String]) -> Result<()> {
         check(&mut total, ok, "clippy native");
         // The viewer's bindings and the share build's bindings are separate modules,
         // compiled one at a time by feature: lint both.
-        for (features, name) in [("", "clippy wasm32"), ("share-web", "clippy wasm32 (share build)")] {
+        for (features, name) in [("", "clippy wasm32"), ("share-web,threemf", "clippy wasm32 (share build)")] {
             let (ok, _) =
                 run_capture(
                     cargo()

@@ -92,11 +92,25 @@ pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut Conversi
     for instance in &instances {
         uses_left[instance.mesh] += 1;
     }
+    let mut wanted = vec![options.parts.is_none(); instances.len()];
+    for &part in options.parts.iter().flatten() {
+        if let Some(w) = wanted.get_mut(part) {
+            *w = true;
+        }
+    }
+    let kept = wanted.iter().filter(|w| **w).count();
+    if kept < instances.len() {
+        report.applied.push(format!("{kept} of {} parts written, as chosen.", instances.len()));
+    }
     let mut meshes = Vec::new();
-    for instance in instances {
+    for (part, instance) in instances.into_iter().enumerate() {
+        let chosen = wanted[part];
         // The last use of a mesh takes its arrays and transforms them in place
         // rather than copying: a million triangles are ~80 MB per copy.
         uses_left[instance.mesh] -= 1;
+        if !chosen {
+            continue;
+        }
         let last_use = uses_left[instance.mesh] == 0;
         let mesh = &mut scene.meshes[instance.mesh];
         let world_from_mesh = DMat4::from_cols_array(&instance.world_from_mesh.to_cols_array().map(f64::from));
