@@ -2,20 +2,56 @@
 // tools wasm (web/pkg/share/, the same import and export code as the command-line
 // tool) reads the original file and writes the chosen format. Running apart
 // keeps the viewer drawing meanwhile, and Cancel is immediate: the engine
-// worker terminates this one, and the memory goes with it.
+// worker terminates this one, and its memory goes with it.
 //
-// In:  { name, source: Blob, companions: [{ name, bytes }], options }
+// In:  { type: 'init', module: WebAssembly.Module } (compiled once by the engine
+//        worker; sent when the Convert dialog opens, so the tools are ready), then
+//      { type: 'convert', name, source: Blob, companions: [{ name, bytes }], options }
 // Out: { type: 'progress', fraction } …, then
-//      { type: 'done', report, files: [{ name, bytes: ArrayBuffer }] } or { type: 'failed', message }.
+//      { type: 'done', report, files: [{ name, blob }], timings } or { type: 'failed', message }.
+//
+// Copies: the file is streamed straight into the wasm memory, read into the
+// scene and freed; the scene's arrays become the output's; each output file is
+// copied once, into its Blob. At most about two copies of the model at a time.
 
 const PROGRESS_STEP = 0.01;
 
-self.onmessage = async ({ data: { name, source, companions, options } }) => {
+async function streamInto(blob, view) {
+  const reader = blob.stream().getReader();
+  let at = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (at + value.length > blob.size) throw new Error('The file changed while it was being read.');
+    view().set(value, at);
+    at += value.length;
+  }
+  if (at !== blob.size) throw new Error('The file changed while it was being read.');
+}
+
+let tools = null;
+
+async function instantiate(module) {
+  const pkg = await import('./pkg/share/viewer_wasm.js');
+  await pkg.default({ module_or_path: module });
+  return pkg;
+}
+
+self.onmessage = async ({ data }) => {
+  if (data.type === 'init') {
+    tools = instantiate(data.module);
+    tools.catch(() => {}); // reported when a conversion needs it
+    return;
+  }
+  const { name, source, companions, options } = data;
   try {
-    const pkg = await import('./pkg/share/viewer_wasm.js');
-    await pkg.default();
+    const started = performance.now();
+    const pkg = await tools;
     const converter = new pkg.Converter();
     for (const companion of companions) converter.addCompanion(companion.name, companion.bytes);
+    converter.inputBuffer(source.size);
+    await streamInto(source, () => converter.inputView());
+    const read = performance.now();
     let reported = 0;
     const progress = (fraction) => {
       if (fraction - reported >= PROGRESS_STEP || fraction === 1) {
@@ -23,20 +59,17 @@ self.onmessage = async ({ data: { name, source, companions, options } }) => {
         self.postMessage({ type: 'progress', fraction });
       }
     };
-    // The bytes are copied into the wasm once; this ArrayBuffer is then dropped,
-    // so the conversion holds the scene and the output, not the file as well.
-    let bytes = new Uint8Array(await source.arrayBuffer());
-    const taken = bytes;
-    bytes = null;
-    const converted = converter.convert(name, taken, JSON.stringify(options), progress);
+    const converted = converter.convertInput(name, JSON.stringify(options), progress);
     converter.free();
+    const convertedAt = performance.now();
     const report = JSON.parse(converted.reportJson());
     const files = [];
     for (let i = 0; i < converted.fileCount(); i += 1) {
-      files.push({ name: converted.fileName(i), bytes: converted.takeFile(i).buffer });
+      files.push({ name: converted.fileName(i), blob: new Blob([converted.fileView(i)]) });
     }
     converted.free();
-    self.postMessage({ type: 'done', report, files }, files.map((f) => f.bytes));
+    const timings = { startMs: read - started, convertMs: convertedAt - read, outputMs: performance.now() - convertedAt };
+    self.postMessage({ type: 'done', report, files, timings });
   } catch (error) {
     self.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   }

@@ -35,6 +35,9 @@ pub mod share;
 /// The `#[wasm_bindgen]` surface: a thin handle over the engine for the worker.
 #[cfg(all(target_arch = "wasm32", not(feature = "share-web")))]
 pub mod web;
+/// Large byte arrays in and out of the wasm memory without extra copies.
+#[cfg(target_arch = "wasm32")]
+pub mod web_memory;
 /// The `#[wasm_bindgen]` surface of the share build: encrypt, decrypt, QR codes.
 #[cfg(all(target_arch = "wasm32", feature = "share-web"))]
 pub mod web_share;

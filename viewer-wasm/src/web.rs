@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::camera::{CameraPose, Projection};
@@ -148,26 +147,14 @@ impl Viewer {
     #[wasm_bindgen(js_name = inputBuffer)]
     pub fn input_buffer(&mut self, len: usize) -> Result<js_sys::Uint8Array, JsError> {
         self.input = Vec::new();
-        let mut input = Vec::new();
-        // A file too big for this tab's memory is an error to show, not a crash.
-        input.try_reserve_exact(len).map_err(|_| {
-            JsError::new(&format!("The file ({} MB) is too large to open in this browser tab.", len / 1_000_000))
-        })?;
-        input.resize(len, 0);
-        self.input = input;
+        self.input = crate::web_memory::reserve_input(len).map_err(|e| JsError::new(&e))?;
         Ok(self.input_view())
     }
 
     /// A fresh view of the buffer made by [`Viewer::input_buffer`].
     #[wasm_bindgen(js_name = inputView)]
     pub fn input_view(&self) -> js_sys::Uint8Array {
-        let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-        // Addresses and lengths in wasm32 memory fit in u32.
-        js_sys::Uint8Array::new_with_byte_offset_and_length(
-            &memory.buffer(),
-            self.input.as_ptr() as usize as u32,
-            self.input.len() as u32,
-        )
+        crate::web_memory::view_of(&self.input)
     }
 
     /// [`Viewer::load`] of the bytes written into [`Viewer::input_buffer`]; frees them after.

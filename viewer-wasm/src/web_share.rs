@@ -270,6 +270,8 @@ pub fn scene_transfer(name: &str, bytes: Vec<u8>, on_progress: &js_sys::Function
 #[wasm_bindgen]
 pub struct Converter {
     companions: crate::import::Companions,
+    /// The model file, written by the worker through [`Converter::input_view`].
+    input: Vec<u8>,
 }
 
 #[derive(serde::Deserialize)]
@@ -297,13 +299,40 @@ fn default_unit() -> crate::export::LengthUnit {
 impl Converter {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Converter {
-        Converter { companions: crate::import::Companions::new() }
+        Converter { companions: crate::import::Companions::new(), input: Vec::new() }
     }
 
     /// A file selected together with the model (`.bin`, textures, `.mtl`).
     #[wasm_bindgen(js_name = addCompanion)]
     pub fn add_companion(&mut self, name: &str, bytes: Vec<u8>) {
         self.companions.insert(name, bytes);
+    }
+
+    /// Room for the model file (`len` bytes) in the wasm memory, to be filled
+    /// through [`Converter::input_view`]: the file is copied once, not twice.
+    #[wasm_bindgen(js_name = inputBuffer)]
+    pub fn input_buffer(&mut self, len: usize) -> Result<(), JsValue> {
+        self.input = Vec::new();
+        self.input = crate::web_memory::reserve_input(len).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+        Ok(())
+    }
+
+    /// A fresh view of the buffer made by [`Converter::input_buffer`].
+    #[wasm_bindgen(js_name = inputView)]
+    pub fn input_view(&self) -> js_sys::Uint8Array {
+        crate::web_memory::view_of(&self.input)
+    }
+
+    /// [`Converter::convert`] of the bytes written into [`Converter::input_buffer`].
+    #[wasm_bindgen(js_name = convertInput)]
+    pub fn convert_input(
+        &mut self,
+        name: &str,
+        options_json: &str,
+        on_progress: &js_sys::Function,
+    ) -> Result<Converted, JsValue> {
+        let bytes = std::mem::take(&mut self.input);
+        self.convert(name, bytes, options_json, on_progress)
     }
 
     /// Imports `bytes` (named `name`) and exports it with the options
@@ -386,9 +415,10 @@ impl Converted {
         self.files.get(index).map(|f| f.name.clone()).unwrap_or_default()
     }
 
-    /// A file's bytes (moved out).
-    #[wasm_bindgen(js_name = takeFile)]
-    pub fn take_file(&mut self, index: usize) -> Vec<u8> {
-        self.files.get_mut(index).map(|f| std::mem::take(&mut f.bytes)).unwrap_or_default()
+    /// A view of a file's bytes in the wasm memory, for `new Blob([view])` at
+    /// once (one copy rather than two; see `web_memory::view_of`).
+    #[wasm_bindgen(js_name = fileView)]
+    pub fn file_view(&self, index: usize) -> js_sys::Uint8Array {
+        crate::web_memory::view_of(self.files.get(index).map_or(&[][..], |f| &f.bytes))
     }
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: our viewer against three.js in headless Chromium, the
-//! page weight, share encryption in the browser, and the share server against
-//! nginx (`tests/bench/`). It prints figures and rewrites the results
+//! page weight, conversion against trimesh and assimp, share encryption in the
+//! browser, and the share server against nginx (`tests/bench/`). It prints figures and rewrites the results
 //! section of BENCHMARKS.md; it is not a test and `cargo xtask test` never runs it.
 
 use std::process::Command;
@@ -25,6 +25,12 @@ pub fn run(args: &[String]) -> Result<()> {
     shell::run(
         build::node_in_tests(&server)?.arg("bench/viewer.bench.mjs"),
         "benchmark: our viewer vs three.js (headless Chromium, a few minutes)",
+    )?;
+    setup::python_packages()?;
+    let cli = std::fs::canonicalize(build::cli(true)?)?;
+    shell::run(
+        build::node_in_tests(&server)?.arg("bench/convert.bench.mjs").env("MODEL_STUDIO_BIN", cli),
+        "benchmark: converting 1M triangles, ours (native and browser) vs trimesh, assimp and a file copy",
     )?;
     shell::run(
         build::node_in_tests(&server)?.arg("bench/share-crypto.bench.mjs"),

@@ -48,9 +48,14 @@ pub fn server(release: bool) -> Result<PathBuf> {
 }
 
 /// Builds the `model-studio` command-line tool (debug) and returns its path.
-pub fn cli() -> Result<PathBuf> {
-    run(cargo().args(["build", "-p", "model-studio", "--bin", "model-studio"]), "build model-studio")?;
-    Ok(PathBuf::from("target/debug/model-studio"))
+pub fn cli(release: bool) -> Result<PathBuf> {
+    let mut command = cargo();
+    command.args(["build", "-p", "model-studio", "--bin", "model-studio"]);
+    if release {
+        command.arg("--release");
+    }
+    run(&mut command, &format!("build model-studio{}", if release { " (release)" } else { "" }))?;
+    Ok(PathBuf::from(if release { "target/release/model-studio" } else { "target/debug/model-studio" }))
 }
 
 /// `node ARGS…` in `tests/`, pointed at the built server binary and the web dir

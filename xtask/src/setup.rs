@@ -73,7 +73,7 @@ pub fn test_system_packages() -> Result<()> {
     Ok(())
 }
 
-/// nginx and curl, the share server benchmark's peer and client (bench only).
+/// nginx and curl (the share server benchmark), assimp (the conversion benchmark); bench only.
 pub fn bench_system_packages() -> Result<()> {
     let mut missing = Vec::new();
     if !Path::new("/usr/sbin/nginx").exists() {
@@ -81,6 +81,10 @@ pub fn bench_system_packages() -> Result<()> {
     }
     if !Path::new("/usr/bin/curl").exists() {
         missing.push("curl");
+    }
+    // `assimp export`: the conversion benchmark's second peer.
+    if !Path::new("/usr/bin/assimp").exists() {
+        missing.push("assimp-utils");
     }
     if !missing.is_empty() {
         apt_install(&missing)?;

@@ -60,7 +60,7 @@ pub fn run(args: &[String]) -> Result<()> {
     if browser {
         build::wasm()?;
         let server = build::server(false)?;
-        let cli = build::cli()?;
+        let cli = build::cli(false)?;
         let (ok, output) = run_capture(
             build::node_in_tests(&server)?.env("MODEL_STUDIO_BIN", std::fs::canonicalize(cli)?).args([
                 "--test",

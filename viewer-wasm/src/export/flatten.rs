@@ -26,15 +26,6 @@ pub struct FlatMesh {
     pub material: Option<usize>,
 }
 
-impl FlatMesh {
-    /// Unit normal of triangle `t` from its positions (zero for a degenerate one).
-    pub fn face_normal(&self, t: usize) -> [f32; 3] {
-        let [a, b, c] = [0, 1, 2].map(|k| DVec3::from(self.positions[self.indices[t * 3 + k] as usize].map(f64::from)));
-        let n = (b - a).cross(c - a).normalize_or_zero();
-        n.as_vec3().to_array()
-    }
-}
-
 /// Metres per source unit when the format fixes it (glTF: metres; 3MF: imported
 /// in millimetres, whatever unit the file used), `None` for the unitless formats.
 fn source_unit_metres(format: SourceFormat) -> Option<f64> {

@@ -22,26 +22,56 @@ pub fn binary(meshes: &[FlatMesh], report: &mut ConversionReport) -> Result<Vec<
     note_dropped(meshes, report);
     let triangles: usize = meshes.iter().map(|m| m.indices.len() / 3).sum();
     let count = u32::try_from(triangles).map_err(|_| ExportError::TooLarge(triangles, "binary STL"))?;
-    let mut out = Vec::with_capacity(84 + triangles * 50);
-    let mut header = [b' '; 80];
+    // Zeroed memory comes straight from the system (no pass to clear it), and
+    // the attribute bytes of every record stay zero.
+    let mut out = vec![0u8; 84 + triangles * RECORD_BYTES];
     let label = b"binary STL written by 3D Model Studio";
-    header[..label.len()].copy_from_slice(label);
-    out.extend_from_slice(&header);
-    out.extend_from_slice(&count.to_le_bytes());
+    out[..80].fill(b' ');
+    out[..label.len()].copy_from_slice(label);
+    out[80..84].copy_from_slice(&count.to_le_bytes());
+    let mut records = &mut out[84..];
     for mesh in meshes {
-        for (t, tri) in mesh.indices.chunks_exact(3).enumerate() {
-            for c in mesh.face_normal(t) {
-                out.extend_from_slice(&c.to_le_bytes());
-            }
-            for &i in tri {
-                for c in mesh.positions[i as usize] {
-                    out.extend_from_slice(&c.to_le_bytes());
-                }
-            }
-            out.extend_from_slice(&[0, 0]);
-        }
+        let (these, rest) = records.split_at_mut(mesh.indices.len() / 3 * RECORD_BYTES);
+        write_records(mesh, these);
+        records = rest;
     }
     Ok(out)
+}
+
+const RECORD_BYTES: usize = 50;
+
+/// Fills `records` with the mesh's triangles, on two threads for large meshes
+/// where threads exist (the browser build writes on one).
+fn write_records(mesh: &FlatMesh, records: &mut [u8]) {
+    #[cfg(not(target_arch = "wasm32"))]
+    if mesh.indices.len() / 3 >= 100_000 {
+        let half = mesh.indices.len() / 3 / 2;
+        let (first, second) = records.split_at_mut(half * RECORD_BYTES);
+        std::thread::scope(|scope| {
+            scope.spawn(|| write_range(mesh, 0, first));
+            write_range(mesh, half, second);
+        });
+        return;
+    }
+    write_range(mesh, 0, records);
+}
+
+/// Writes triangles `first..` of the mesh into `records` (as many as fit).
+fn write_range(mesh: &FlatMesh, first: usize, records: &mut [u8]) {
+    for (k, record) in records.chunks_exact_mut(RECORD_BYTES).enumerate() {
+        let t = first + k;
+        let corners = [0, 1, 2].map(|c| mesh.positions[mesh.indices[t * 3 + c] as usize]);
+        let floats = face_normal(&corners).into_iter().chain(corners.into_iter().flatten());
+        for (slot, value) in record.chunks_exact_mut(4).zip(floats) {
+            slot.copy_from_slice(&value.to_le_bytes());
+        }
+    }
+}
+
+/// Unit normal of a triangle (zero for a degenerate one), computed in f64.
+fn face_normal(corners: &[[f32; 3]; 3]) -> [f32; 3] {
+    let [a, b, c] = corners.map(|p| glam::DVec3::from(p.map(f64::from)));
+    (b - a).cross(c - a).normalize_or_zero().as_vec3().to_array()
 }
 
 /// Numbers are written in Rust's shortest form that reads back to the same `f32`,
@@ -53,8 +83,8 @@ pub fn ascii(meshes: &[FlatMesh], name: &str, report: &mut ConversionReport) -> 
     let mut out = String::with_capacity(meshes.iter().map(|m| m.indices.len() / 3 * 250).sum::<usize>() + 64);
     let _ = writeln!(out, "solid {solid}");
     for mesh in meshes {
-        for (t, tri) in mesh.indices.chunks_exact(3).enumerate() {
-            let [nx, ny, nz] = mesh.face_normal(t);
+        for tri in mesh.indices.chunks_exact(3) {
+            let [nx, ny, nz] = face_normal(&[0, 1, 2].map(|c| mesh.positions[tri[c] as usize]));
             let _ = writeln!(out, "  facet normal {nx} {ny} {nz}\n    outer loop");
             for &i in tri {
                 let [x, y, z] = mesh.positions[i as usize];
