@@ -100,6 +100,7 @@ export function setupConvertDialog(api) {
         units: $('convert-units').value,
         up: $('convert-up').value || null,
         merge: $('convert-merge').checked,
+        keep_hierarchy: $('convert-keep-hierarchy').checked,
         weld: $('convert-weld').checked,
         parts,
       },

@@ -46,6 +46,10 @@ enum Command {
         /// Write only these parts, numbered from 1 as `info` lists them (e.g. --parts 1,3).
         #[arg(long, value_delimiter = ',')]
         parts: Option<Vec<usize>>,
+        /// For .glb/.gltf: keep the node hierarchy and transforms (meshes written once,
+        /// instancing kept) instead of baking the transforms into the positions.
+        #[arg(long)]
+        keep_hierarchy: bool,
         /// Merge all parts into one mesh.
         #[arg(long)]
         merge: bool,
@@ -97,7 +101,7 @@ fn read_model(path: &Path) -> Result<Scene> {
 
 fn main() -> Result<()> {
     match Cli::parse().command {
-        Command::Convert { input, output, units, up, ascii, embed, parts, merge, weld, json } => {
+        Command::Convert { input, output, units, up, ascii, embed, parts, keep_hierarchy, merge, weld, json } => {
             let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let mut format = TargetFormat::from_name(&name).with_context(|| {
                 format!("{name}: the output must end in .stl, .obj, .ply, .off, .glb, .gltf or .3mf")
@@ -121,7 +125,7 @@ fn main() -> Result<()> {
                 bail!("--parts {bad}: the model has parts 1 to {part_count}");
             }
             let parts = parts.map(|list| list.iter().map(|p| p - 1).collect());
-            let options = ExportOptions { format, unitless_unit: units, up, merge, weld, parts };
+            let options = ExportOptions { format, unitless_unit: units, up, merge, weld, parts, keep_hierarchy };
             let (files, report) = export(scene, &name, &options)?;
             let folder = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
             for (i, file) in files.iter().enumerate() {

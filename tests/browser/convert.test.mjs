@@ -132,7 +132,9 @@ describe('convert in the browser', () => {
     assert.equal(await page.textContent('#convert-error'), 'Choose at least one part to write.');
     await page.check('#convert-parts li:first-child input');
     await page.selectOption('#convert-format', 'gltf-separate');
+    await page.check('#convert-keep-hierarchy');
     await run();
+    assert.match(await page.textContent('#convert-applied'), /Node hierarchy and transforms kept/);
     assert.match(await page.textContent('#convert-counts'), /^3,276 triangles in, 20 out\./);
     assert.match(await page.textContent('#convert-applied'), new RegExp(`1 of ${parts.length} parts written`));
     // 3MF millimetres → glTF metres.

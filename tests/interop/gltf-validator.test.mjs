@@ -1,6 +1,7 @@
 // Every GLB and glTF we export passes the Khronos glTF-Validator with zero
 // errors: each corpus model with reference values (viewer-wasm/tests/fixtures)
-// is converted to GLB, to .gltf + .bin and to .gltf with a data URI by the
+// is converted to GLB (baked, and keeping the node hierarchy), to .gltf + .bin
+// and to .gltf with a data URI by the
 // `model-studio` command-line tool (the same export code as the browser's
 // Convert…) and validated.
 import { after, before, describe, test } from 'node:test';
@@ -38,6 +39,9 @@ describe('exported GLB and glTF files pass the glTF-Validator', () => {
       const glb = path.join(dir, `${stem}.glb`);
       convert(glb);
       expectValid(await validator.validateBytes(new Uint8Array(fs.readFileSync(glb))), 'GLB');
+      const kept = path.join(dir, `${stem}.kept.glb`);
+      convert(kept, '--keep-hierarchy', '--up', 'z');
+      expectValid(await validator.validateBytes(new Uint8Array(fs.readFileSync(kept))), 'GLB keeping the hierarchy');
       for (const [flags, label] of [[[], '.gltf + .bin'], [['--embed'], '.gltf with a data URI']]) {
         const folder = fs.mkdtempSync(path.join(dir, 'gltf-'));
         const gltf = path.join(folder, `${stem}.gltf`);

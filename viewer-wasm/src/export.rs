@@ -11,6 +11,7 @@
 
 mod flatten;
 mod glb;
+mod hierarchy;
 mod obj;
 mod off;
 mod ply;
@@ -145,11 +146,23 @@ pub struct ExportOptions {
     /// Which parts ([`Scene::mesh_instances`], numbered from 0) to write;
     /// `None` writes them all.
     pub parts: Option<Vec<usize>>,
+    /// glTF targets only, and not with `merge`: write the node tree with its
+    /// transforms (meshes once each, in their own coordinates) instead of baking
+    /// the transforms into the positions.
+    pub keep_hierarchy: bool,
 }
 
 impl ExportOptions {
     pub fn new(format: TargetFormat) -> ExportOptions {
-        ExportOptions { format, unitless_unit: LengthUnit::Mm, up: None, merge: false, weld: false, parts: None }
+        ExportOptions {
+            format,
+            unitless_unit: LengthUnit::Mm,
+            up: None,
+            merge: false,
+            weld: false,
+            parts: None,
+            keep_hierarchy: false,
+        }
     }
 }
 
@@ -181,6 +194,11 @@ pub enum ExportError {
     NotInThisBuild(&'static str),
 }
 
+fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
 /// `model.glb` → `model`; the output takes the input's name with its own extension.
 pub fn stem(name: &str) -> &str {
     let file = name.rsplit(['/', '\\']).next().unwrap_or(name);
@@ -209,11 +227,33 @@ pub fn export_with_progress(
     progress: &mut dyn FnMut(f32),
 ) -> Result<(Vec<OutputFile>, ConversionReport), ExportError> {
     let mut report = ConversionReport { triangles_in: scene.scene_triangle_count(), ..Default::default() };
-    let meshes = flatten(&mut scene, options, &mut report);
+    if !scene.not_kept.is_empty() {
+        report.dropped.push(format!(
+            "{}: the converter keeps geometry, materials and textures only.",
+            sentence_case(&scene.not_kept.join(", "))
+        ));
+    }
+    let hierarchy_wanted = options.keep_hierarchy && options.format.is_gltf();
+    if options.keep_hierarchy && !hierarchy_wanted {
+        report.applied.push("The node hierarchy was baked: only glTF can carry it.".into());
+    }
+    let (meshes, hierarchy) = if hierarchy_wanted && !options.merge {
+        let (meshes, tree) = hierarchy::keep_hierarchy(&mut scene, options, &mut report);
+        (meshes, Some(tree))
+    } else {
+        (flatten(&mut scene, options, &mut report), None)
+    };
     // Flattening (and welding) is about half the work, writing the other half.
     progress(0.5);
     let scene = &scene;
-    report.triangles_out = meshes.iter().map(|m| m.indices.len() / 3).sum();
+    let triangles = |range: std::ops::Range<usize>| meshes[range].iter().map(|m| m.indices.len() / 3).sum::<usize>();
+    report.triangles_out = match &hierarchy {
+        // Drawn triangles: a mesh placed by two nodes counts twice, as on the way in.
+        Some(tree) => {
+            tree.nodes.iter().filter_map(|n| n.mesh).map(|m| triangles(tree.mesh_primitives[m].clone())).sum()
+        }
+        None => triangles(0..meshes.len()),
+    };
     if report.triangles_out == 0 {
         return Err(ExportError::Empty);
     }
@@ -233,16 +273,19 @@ pub fn export_with_progress(
             vec![OutputFile { name: name("ply"), bytes: ply::write(&meshes, false, &mut report) }]
         }
         TargetFormat::Off => vec![OutputFile { name: name("off"), bytes: off::write(&meshes, &mut report) }],
-        TargetFormat::Glb => vec![OutputFile { name: name("glb"), bytes: glb::glb(&meshes, scene, &mut report) }],
+        TargetFormat::Glb => {
+            vec![OutputFile { name: name("glb"), bytes: glb::glb(&meshes, hierarchy.as_ref(), scene, &mut report) }]
+        }
         TargetFormat::GltfSeparate => {
             let bin_name = name("bin");
-            let (json, bin) = glb::gltf(&meshes, scene, glb::BufferPlace::File(&bin_name), &mut report);
+            let (json, bin) =
+                glb::gltf(&meshes, hierarchy.as_ref(), scene, glb::BufferPlace::File(&bin_name), &mut report);
             let mut files = vec![OutputFile { name: name("gltf"), bytes: json }];
             files.extend(bin.map(|bytes| OutputFile { name: bin_name.clone(), bytes }));
             files
         }
         TargetFormat::GltfEmbedded => {
-            let (json, _) = glb::gltf(&meshes, scene, glb::BufferPlace::DataUri, &mut report);
+            let (json, _) = glb::gltf(&meshes, hierarchy.as_ref(), scene, glb::BufferPlace::DataUri, &mut report);
             vec![OutputFile { name: name("gltf"), bytes: json }]
         }
         #[cfg(feature = "threemf")]
@@ -265,5 +308,5 @@ pub fn transfer_glb(mut scene: Scene) -> Vec<u8> {
     let options = ExportOptions::new(TargetFormat::Glb);
     let mut report = ConversionReport::default();
     let meshes = flatten(&mut scene, &options, &mut report);
-    glb::glb(&meshes, &scene, &mut report)
+    glb::glb(&meshes, None, &scene, &mut report)
 }

@@ -59,6 +59,10 @@ pub struct Scene {
     pub root_nodes: Vec<usize>,
     /// Non-fatal notes for the user (ignored features, repaired data).
     pub warnings: Vec<String>,
+    /// What the file holds that this model does not keep (animations, cameras,
+    /// skins, morph targets), one phrase each with its count: a converter must
+    /// say it left them out.
+    pub not_kept: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -194,6 +198,8 @@ impl Aabb {
 /// One mesh placed in the world by the node hierarchy.
 #[derive(Clone, Copy, Debug)]
 pub struct MeshInstance {
+    /// The node that places it.
+    pub node: usize,
     pub mesh: usize,
     pub world_from_mesh: Mat4,
 }
@@ -226,7 +232,7 @@ impl Scene {
             }
             let world_from_node = parent_world * node.parent_from_node;
             if let Some(mesh) = node.mesh {
-                out.push(MeshInstance { mesh, world_from_mesh: world_from_node });
+                out.push(MeshInstance { node: index, mesh, world_from_mesh: world_from_node });
             }
             for &child in node.children.iter().rev() {
                 stack.push((child, world_from_node, depth + 1));
@@ -295,6 +301,7 @@ impl Scene {
             materials,
             textures: Vec::new(),
             warnings: Vec::new(),
+            not_kept: Vec::new(),
         }
     }
 }

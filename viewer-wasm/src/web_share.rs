@@ -289,6 +289,9 @@ struct ConvertOptions {
     /// Part numbers (from 0) to write; absent: all.
     #[serde(default)]
     parts: Option<Vec<usize>>,
+    /// glTF targets: keep the node hierarchy instead of baking it.
+    #[serde(default)]
+    keep_hierarchy: bool,
 }
 
 fn default_unit() -> crate::export::LengthUnit {
@@ -376,6 +379,7 @@ impl Converter {
             merge: options.merge,
             weld: options.weld,
             parts: options.parts,
+            keep_hierarchy: options.keep_hierarchy,
         };
         let mut writing = |fraction: f32| tell(0.5 + fraction * 0.5);
         let (files, report) = crate::export::export_with_progress(scene, name, &export_options, &mut writing)

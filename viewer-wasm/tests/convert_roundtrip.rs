@@ -52,6 +52,15 @@ fn close(a: f64, b: f64, scale: f64) -> bool {
     (a - b).abs() <= 1e-5 * a.abs().max(b.abs()).max(scale)
 }
 
+/// The bounds a Y-up model has once turned Z-up: (x, y, z) → (x, −z, y).
+fn turned_to_z_up(report: &PartReport) -> PartReport {
+    let mut turned = report.clone();
+    let (min, max) = (report.stats.bounds_min, report.stats.bounds_max);
+    turned.stats.bounds_min = [min[0], -max[2], min[1]];
+    turned.stats.bounds_max = [max[0], -min[2], max[1]];
+    turned
+}
+
 /// Compares a round trip with the original, `factor` being the length scale applied.
 fn compare(path: &str, target: TargetFormat, before: &PartReport, after: &PartReport, factor: f64) -> Vec<String> {
     let mut problems = Vec::new();
@@ -93,8 +102,15 @@ fn every_reference_model_survives_every_format() {
         let before = inspect(&scene).total;
         // Metres per source unit: glTF metres, the unitless formats read as millimetres.
         let source_metres = if matches!(scene.format, SourceFormat::Glb | SourceFormat::Gltf) { 1.0 } else { 0.001 };
-        for target in TARGETS {
-            let options = ExportOptions::new(target);
+        // Every format with baked transforms, and GLB once more keeping the hierarchy
+        // (in Z-up, so that the transform conjugation is exercised too).
+        let mut kept = ExportOptions::new(TargetFormat::Glb);
+        kept.keep_hierarchy = true;
+        kept.up = Some(UpAxis::Z);
+        let variants = TARGETS.iter().map(|&t| ExportOptions::new(t)).chain([kept]);
+        for options in variants {
+            let target = options.format;
+            let turned = options.up == Some(UpAxis::Z) && scene.up_axis == UpAxis::Y;
             let (files, report) =
                 export(scene.clone(), path, &options).unwrap_or_else(|e| panic!("{path} → {target:?}: {e}"));
             assert_eq!(report.triangles_out, report.triangles_in, "{path} → {target:?}");
@@ -102,7 +118,8 @@ fn every_reference_model_survives_every_format() {
             let after = inspect(&reimport(&files)).total;
             // glTF metres ↔ millimetres (the unitless formats' default, and our 3MF's unit).
             let factor = source_metres / target.fixed_unit_metres().unwrap_or(0.001);
-            problems.extend(compare(path, target, &before, &after, factor));
+            let expected = if turned { turned_to_z_up(&before) } else { before.clone() };
+            problems.extend(compare(path, target, &expected, &after, factor));
             round_trips += 1;
         }
     }
@@ -133,4 +150,50 @@ fn units_and_axis_options_are_applied_and_reported() {
     let scene = import(path, &std::fs::read(fixtures().join(path)).expect("fixture"), &Companions::new()).expect("ok");
     let (_, report) = export(scene, path, &textured).expect("exports");
     assert!(report.dropped.iter().any(|d| d.contains("Vertex colours")), "{report:?}");
+}
+
+#[test]
+fn animations_cameras_skins_and_morph_targets_are_reported_as_left_out() {
+    let cases = [
+        (
+            "gltf/khronos/AnimatedMorphCube/glTF-Binary/AnimatedMorphCube.glb",
+            "1 animation, 1 primitive with morph targets",
+        ),
+        ("gltf/khronos/SimpleSkin/glTF/SimpleSkin.gltf", "1 animation, 1 skin"),
+        ("gltf/khronos/Cameras/glTF/Cameras.gltf", "2 cameras"),
+    ];
+    for (path, expected) in cases {
+        let full = fixtures().join(path);
+        let scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
+        let (_, report) = export(scene, path, &ExportOptions::new(TargetFormat::Glb)).expect("exports");
+        let expected = format!("{}{}", expected[..1].to_uppercase(), &expected[1..]);
+        assert!(report.dropped.iter().any(|d| d.starts_with(&expected)), "{path}: {report:?}");
+    }
+}
+
+#[test]
+fn keeping_the_hierarchy_writes_a_shared_mesh_once() {
+    // Two nodes place the same mesh.
+    let path = "gltf/khronos/SimpleMeshes/glTF/SimpleMeshes.gltf";
+    let full = fixtures().join(path);
+    let scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
+    let mut options = ExportOptions::new(TargetFormat::GltfEmbedded);
+    options.keep_hierarchy = true;
+    let (files, report) = export(scene.clone(), path, &options).expect("exports");
+    assert_eq!((report.triangles_in, report.triangles_out), (2, 2));
+    let json: serde_json::Value = serde_json::from_slice(&files[0].bytes).expect("glTF JSON");
+    assert_eq!(json["meshes"].as_array().expect("meshes").len(), 1);
+    let placed = json["nodes"].as_array().expect("nodes").iter().filter(|n| n["mesh"] == 0).count();
+    assert_eq!(placed, 2);
+    assert!(json["nodes"].as_array().expect("nodes").iter().any(|n| n["matrix"].is_array()), "{json}");
+
+    // Baked, the same model is two meshes; and merging always bakes.
+    let (files, _) = export(scene.clone(), path, &ExportOptions::new(TargetFormat::GltfEmbedded)).expect("exports");
+    let json: serde_json::Value = serde_json::from_slice(&files[0].bytes).expect("glTF JSON");
+    assert_eq!(json["meshes"].as_array().expect("meshes").len(), 2);
+    // A format without a hierarchy says it baked.
+    let mut stl = ExportOptions::new(TargetFormat::StlBinary);
+    stl.keep_hierarchy = true;
+    let (_, report) = export(scene, path, &stl).expect("exports");
+    assert!(report.applied.iter().any(|a| a.contains("only glTF can carry it")), "{report:?}");
 }

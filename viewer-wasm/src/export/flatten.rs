@@ -12,7 +12,7 @@ use super::{ConversionReport, ExportOptions};
 use std::hash::Hasher;
 
 use crate::fast_hash::WordHasher;
-use crate::model::{Scene, SourceFormat, UpAxis};
+use crate::model::{Mesh, Primitive, Scene, SourceFormat, UpAxis};
 
 /// One primitive (or, merged, the whole model) in output space.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -56,9 +56,9 @@ fn axis_turn(from: UpAxis, to: UpAxis) -> DMat4 {
     }
 }
 
-/// The scene's meshes in output space. Takes the geometry out of `scene` (the
-/// materials and textures stay for the writers).
-pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut ConversionReport) -> Vec<FlatMesh> {
+/// Lengths scaled from the source's unit to the target's, then the up axis
+/// turned: the transform every output position goes through. Says so in the report.
+pub(super) fn output_from_world(scene: &Scene, options: &ExportOptions, report: &mut ConversionReport) -> DMat4 {
     let source_metres = source_unit_metres(scene.format).unwrap_or(options.unitless_unit.metres());
     let target_metres = options.format.fixed_unit_metres().unwrap_or(options.unitless_unit.metres());
     let scale = source_metres / target_metres;
@@ -71,7 +71,59 @@ pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut Conversi
         let label = |a: UpAxis| if a == UpAxis::Y { "Y" } else { "Z" };
         report.applied.push(format!("Turned from {}-up to {}-up.", label(scene.up_axis), label(up)));
     }
-    let output_from_world = DMat4::from_scale(DVec3::splat(scale)) * axis_turn(scene.up_axis, up);
+    DMat4::from_scale(DVec3::splat(scale)) * axis_turn(scene.up_axis, up)
+}
+
+/// Which parts (mesh instances) to write, by instance number; reports a choice.
+pub(super) fn wanted_parts(instances: usize, options: &ExportOptions, report: &mut ConversionReport) -> Vec<bool> {
+    let mut wanted = vec![options.parts.is_none(); instances];
+    for &part in options.parts.iter().flatten() {
+        if let Some(w) = wanted.get_mut(part) {
+            *w = true;
+        }
+    }
+    let kept = wanted.iter().filter(|w| **w).count();
+    if kept < instances {
+        report.applied.push(format!("{kept} of {instances} parts written, as chosen."));
+    }
+    wanted
+}
+
+/// A primitive's arrays in output space (taken when `take`, else copied).
+pub(super) fn to_output(primitive: &mut Primitive, take: bool, output_from_mesh: DMat4, name: String) -> FlatMesh {
+    let normal_matrix = DMat3::from_mat4(output_from_mesh).inverse().transpose();
+    let mut positions = take_or_clone(&mut primitive.positions, take);
+    for q in &mut positions {
+        *q = output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array();
+    }
+    let mut normals = take_or_clone(&mut primitive.normals, take);
+    for n in &mut normals {
+        *n = (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array();
+    }
+    let mut indices = take_or_clone(&mut primitive.indices, take);
+    if output_from_mesh.determinant() < 0.0 {
+        for tri in indices.chunks_exact_mut(3) {
+            tri.swap(1, 2);
+        }
+    }
+    let colors = primitive.colors.as_mut().map(|c| take_or_clone(c, take));
+    let uvs = primitive.uvs.as_mut().map(|c| take_or_clone(c, take));
+    FlatMesh { name, positions, normals, colors, uvs, indices, material: primitive.material }
+}
+
+/// Name of primitive `p` of `mesh` as written; `fallback` when the mesh has none.
+pub(super) fn primitive_name(mesh: &Mesh, p: usize, fallback: impl FnOnce() -> String) -> String {
+    match (mesh.name.is_empty(), mesh.primitives.len()) {
+        (true, _) => fallback(),
+        (false, 1) => mesh.name.clone(),
+        (false, _) => format!("{}_{p}", mesh.name),
+    }
+}
+
+/// The scene's meshes in output space. Takes the geometry out of `scene` (the
+/// materials and textures stay for the writers).
+pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut ConversionReport) -> Vec<FlatMesh> {
+    let output_from_world = output_from_world(scene, options, report);
     if scene.nodes.iter().any(|n| n.mesh.is_none() || !n.children.is_empty())
         || scene.nodes.iter().any(|n| n.parent_from_node != glam::Mat4::IDENTITY)
     {
@@ -83,55 +135,22 @@ pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut Conversi
     for instance in &instances {
         uses_left[instance.mesh] += 1;
     }
-    let mut wanted = vec![options.parts.is_none(); instances.len()];
-    for &part in options.parts.iter().flatten() {
-        if let Some(w) = wanted.get_mut(part) {
-            *w = true;
-        }
-    }
-    let kept = wanted.iter().filter(|w| **w).count();
-    if kept < instances.len() {
-        report.applied.push(format!("{kept} of {} parts written, as chosen.", instances.len()));
-    }
+    let wanted = wanted_parts(instances.len(), options, report);
     let mut meshes = Vec::new();
     for (part, instance) in instances.into_iter().enumerate() {
-        let chosen = wanted[part];
         // The last use of a mesh takes its arrays and transforms them in place
         // rather than copying: a million triangles are ~80 MB per copy.
         uses_left[instance.mesh] -= 1;
-        if !chosen {
+        if !wanted[part] {
             continue;
         }
         let last_use = uses_left[instance.mesh] == 0;
         let mesh = &mut scene.meshes[instance.mesh];
         let world_from_mesh = DMat4::from_cols_array(&instance.world_from_mesh.to_cols_array().map(f64::from));
         let output_from_mesh = output_from_world * world_from_mesh;
-        let normal_matrix = DMat3::from_mat4(output_from_mesh).inverse().transpose();
-        let mirrored = output_from_mesh.determinant() < 0.0;
-        let primitive_count = mesh.primitives.len();
-        for (p, primitive) in mesh.primitives.iter_mut().enumerate() {
-            let name = match (mesh.name.is_empty(), primitive_count) {
-                (true, _) => format!("mesh{}", meshes.len() + 1),
-                (false, 1) => mesh.name.clone(),
-                (false, _) => format!("{}_{p}", mesh.name),
-            };
-            let mut positions = take_or_clone(&mut primitive.positions, last_use);
-            for q in &mut positions {
-                *q = output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array();
-            }
-            let mut normals = take_or_clone(&mut primitive.normals, last_use);
-            for n in &mut normals {
-                *n = (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array();
-            }
-            let mut indices = take_or_clone(&mut primitive.indices, last_use);
-            if mirrored {
-                for tri in indices.chunks_exact_mut(3) {
-                    tri.swap(1, 2);
-                }
-            }
-            let colors = primitive.colors.as_mut().map(|c| take_or_clone(c, last_use));
-            let uvs = primitive.uvs.as_mut().map(|c| take_or_clone(c, last_use));
-            meshes.push(FlatMesh { name, positions, normals, colors, uvs, indices, material: primitive.material });
+        for p in 0..mesh.primitives.len() {
+            let name = primitive_name(mesh, p, || format!("mesh{}", meshes.len() + 1));
+            meshes.push(to_output(&mut mesh.primitives[p], last_use, output_from_mesh, name));
         }
     }
     if options.merge && meshes.len() > 1 {
@@ -139,11 +158,17 @@ pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut Conversi
         meshes = vec![merge(meshes)];
     }
     if options.weld {
-        let before: usize = meshes.iter().map(|m| m.positions.len()).sum();
-        meshes = meshes.into_iter().map(weld).collect();
-        let after: usize = meshes.iter().map(|m| m.positions.len()).sum();
-        report.applied.push(format!("Duplicate vertices welded: {before} → {after}."));
+        meshes = weld_all(meshes, report);
     }
+    meshes
+}
+
+/// [`weld`] on each mesh, reported.
+pub(super) fn weld_all(meshes: Vec<FlatMesh>, report: &mut ConversionReport) -> Vec<FlatMesh> {
+    let before: usize = meshes.iter().map(|m| m.positions.len()).sum();
+    let meshes: Vec<FlatMesh> = meshes.into_iter().map(weld).collect();
+    let after: usize = meshes.iter().map(|m| m.positions.len()).sum();
+    report.applied.push(format!("Duplicate vertices welded: {before} → {after}."));
     meshes
 }
 

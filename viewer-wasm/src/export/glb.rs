@@ -10,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde_json::{Value, json};
 
+use super::hierarchy::Hierarchy;
 use super::{ConversionReport, FlatMesh};
 use crate::model::{AlphaMode, Scene, Texture, WrapMode};
 
@@ -86,6 +87,50 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// One node and one mesh per part, all at the root.
+fn flat_nodes(meshes: &[FlatMesh], primitives: Vec<Option<Value>>) -> (Vec<Value>, Vec<Value>, Vec<usize>) {
+    let mut gltf_meshes = Vec::new();
+    let mut nodes = Vec::new();
+    for (mesh, primitive) in meshes.iter().zip(primitives) {
+        let Some(primitive) = primitive else { continue };
+        nodes.push(json!({ "name": mesh.name, "mesh": gltf_meshes.len() }));
+        gltf_meshes.push(json!({ "name": mesh.name, "primitives": [primitive] }));
+    }
+    let roots = (0..nodes.len()).collect();
+    (gltf_meshes, nodes, roots)
+}
+
+/// The scene's node tree; each mesh once, with all its primitives.
+fn tree_nodes(tree: &Hierarchy, mut primitives: Vec<Option<Value>>) -> (Vec<Value>, Vec<Value>, Vec<usize>) {
+    let mut gltf_meshes = Vec::new();
+    let mut mesh_index = vec![None; tree.mesh_primitives.len()];
+    for (m, range) in tree.mesh_primitives.iter().enumerate() {
+        let list: Vec<Value> = primitives[range.clone()].iter_mut().filter_map(Option::take).collect();
+        if !list.is_empty() {
+            mesh_index[m] = Some(gltf_meshes.len());
+            gltf_meshes.push(json!({ "name": tree.mesh_names[m], "primitives": list }));
+        }
+    }
+    let nodes = tree
+        .nodes
+        .iter()
+        .map(|node| {
+            let mut out = json!({ "name": node.name });
+            if let Some(matrix) = node.matrix {
+                out["matrix"] = json!(matrix.to_vec());
+            }
+            if let Some(mesh) = node.mesh.and_then(|m| mesh_index.get(m).copied().flatten()) {
+                out["mesh"] = json!(mesh);
+            }
+            if !node.children.is_empty() {
+                out["children"] = json!(node.children);
+            }
+            out
+        })
+        .collect();
+    (gltf_meshes, nodes, tree.roots.clone())
+}
+
 /// The validator requires unit normals; a degenerate triangle's zero normal gets
 /// +Z. Copied only when there is one to replace.
 fn unit_normals(normals: &[[f32; 3]]) -> Cow<'_, [[f32; 3]]> {
@@ -141,9 +186,9 @@ pub enum BufferPlace<'a> {
 }
 
 /// A GLB file.
-pub fn glb(meshes: &[FlatMesh], scene: &Scene, report: &mut ConversionReport) -> Vec<u8> {
+pub fn glb(meshes: &[FlatMesh], tree: Option<&Hierarchy>, scene: &Scene, report: &mut ConversionReport) -> Vec<u8> {
     let images: Vec<_> = scene.textures.iter().map(image_file).collect();
-    let (json, builder, bin_length) = document(meshes, scene, &images, BufferPlace::Chunk, report);
+    let (json, builder, bin_length) = document(meshes, tree, scene, &images, BufferPlace::Chunk, report);
     // The JSON chunk is padded with spaces, the binary chunk with zeros, to 4 bytes.
     let json_length = json.len().next_multiple_of(4);
     let total = 12 + 8 + json_length + 8 + bin_length;
@@ -165,12 +210,13 @@ pub fn glb(meshes: &[FlatMesh], scene: &Scene, report: &mut ConversionReport) ->
 /// A `.gltf` file and, unless the buffer is a data URI, its `.bin` file.
 pub fn gltf(
     meshes: &[FlatMesh],
+    tree: Option<&Hierarchy>,
     scene: &Scene,
     place: BufferPlace<'_>,
     report: &mut ConversionReport,
 ) -> (Vec<u8>, Option<Vec<u8>>) {
     let images: Vec<_> = scene.textures.iter().map(image_file).collect();
-    let (json, builder, bin_length) = document(meshes, scene, &images, place, report);
+    let (json, builder, bin_length) = document(meshes, tree, scene, &images, place, report);
     let mut bin = Vec::with_capacity(bin_length);
     builder.write_bin(&mut bin);
     bin.resize(bin_length, 0);
@@ -192,15 +238,20 @@ const DATA_URI_PLACEHOLDER: &str = "data:application/octet-stream;base64,@";
 /// The JSON document, the buffer's parts and the buffer's length.
 fn document<'a>(
     meshes: &'a [FlatMesh],
+    tree: Option<&Hierarchy>,
     scene: &Scene,
     images: &'a [Option<(Vec<u8>, &'static str)>],
     place: BufferPlace<'_>,
     report: &mut ConversionReport,
 ) -> (Vec<u8>, Builder<'a>, usize) {
     let mut builder = Builder::default();
-    let mut gltf_meshes = Vec::new();
-    let mut nodes = Vec::new();
-    for mesh in meshes.iter().filter(|m| !m.indices.is_empty()) {
+    // One glTF primitive per non-empty flat mesh.
+    let mut primitives: Vec<Option<Value>> = Vec::with_capacity(meshes.len());
+    for mesh in meshes {
+        if mesh.indices.is_empty() {
+            primitives.push(None);
+            continue;
+        }
         let position = builder.floats(Cow::Borrowed(&mesh.positions), "VEC3", true);
         let normal = builder.floats(unit_normals(&mesh.normals), "VEC3", false);
         let mut attributes = json!({ "POSITION": position, "NORMAL": normal });
@@ -215,9 +266,12 @@ fn document<'a>(
         if let Some(material) = mesh.material {
             primitive["material"] = json!(material);
         }
-        nodes.push(json!({ "name": mesh.name, "mesh": gltf_meshes.len() }));
-        gltf_meshes.push(json!({ "name": mesh.name, "primitives": [primitive] }));
+        primitives.push(Some(primitive));
     }
+    let (gltf_meshes, nodes, roots) = match tree {
+        None => flat_nodes(meshes, primitives),
+        Some(tree) => tree_nodes(tree, primitives),
+    };
 
     let mut image_list = Vec::new();
     let mut textures = Vec::new();
@@ -270,7 +324,7 @@ fn document<'a>(
     let mut document = json!({
         "asset": { "version": "2.0", "generator": "3D Model Studio" },
         "scene": 0,
-        "scenes": [{ "nodes": (0..nodes.len()).collect::<Vec<_>>() }],
+        "scenes": [{ "nodes": roots }],
         "nodes": nodes,
         "meshes": gltf_meshes,
         "buffers": [buffer],

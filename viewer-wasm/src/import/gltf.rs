@@ -85,7 +85,25 @@ pub fn import(bytes: &[u8], companions: &Companions, progress: &mut Progress<'_>
     warnings.extend(texture_warnings);
     warnings.extend(notes.into_warnings());
 
-    Ok(Scene { format, up_axis: UpAxis::Y, meshes, materials, textures, nodes, root_nodes, warnings })
+    let not_kept = not_kept(&root);
+    Ok(Scene { format, up_axis: UpAxis::Y, meshes, materials, textures, nodes, root_nodes, warnings, not_kept })
+}
+
+/// The parts of a glTF that the scene model leaves out, counted.
+fn not_kept(root: &gltf::json::Root) -> Vec<String> {
+    let morphed = root.meshes.iter().flat_map(|m| &m.primitives).filter(|p| p.targets.is_some()).count();
+    let lights = root.extensions_used.iter().any(|e| e == "KHR_lights_punctual");
+    [
+        (root.animations.len(), "animation"),
+        (root.cameras.len(), "camera"),
+        (root.skins.len(), "skin"),
+        (morphed, "primitive with morph targets"),
+        (usize::from(lights), "set of punctual lights"),
+    ]
+    .into_iter()
+    .filter(|(count, _)| *count > 0)
+    .map(|(count, what)| format!("{count} {what}{}", if count == 1 { "" } else { "s" }))
+    .collect()
 }
 
 /// True when the first character after an optional UTF-8 BOM and whitespace is `{`.
