@@ -2,14 +2,20 @@
 // messages for the worker. Pixel deltas are in device pixels so the worker's
 // camera maths matches the canvas resolution.
 
-export function attachInput(stage, canvas, send) {
+// `onClick(x, y)` gets a click that did not drag (CSS pixels from the canvas's
+// top left), for picking points on the model.
+const CLICK_SLOP_CSS_PX = 4;
+
+export function attachInput(stage, canvas, send, { onClick } = {}) {
   const pointers = new Map();
+  let press = null; // where a one-pointer primary press started, while it may still be a click
   let pinchDistance = 0;
   const dpr = () => window.devicePixelRatio || 1;
 
   canvas.addEventListener('pointerdown', (e) => {
     canvas.setPointerCapture(e.pointerId);
     pointers.set(e.pointerId, { x: e.clientX, y: e.clientY, button: e.button, shift: e.shiftKey });
+    press = pointers.size === 1 && e.button === 0 ? { x: e.clientX, y: e.clientY } : null;
     if (pointers.size === 2) pinchDistance = distance();
     stage.focus({ preventScroll: true });
   });
@@ -33,6 +39,13 @@ export function attachInput(stage, canvas, send) {
     }
   });
   const release = (e) => {
+    if (e.type === 'pointerup' && press && pointers.size === 1 && onClick) {
+      if (Math.hypot(e.clientX - press.x, e.clientY - press.y) <= CLICK_SLOP_CSS_PX) {
+        const rect = canvas.getBoundingClientRect();
+        onClick(e.clientX - rect.left, e.clientY - rect.top);
+      }
+    }
+    press = null;
     pointers.delete(e.pointerId);
     pinchDistance = pointers.size === 2 ? distance() : 0;
   };

@@ -7,6 +7,8 @@
 // <body> says which page this is.
 import { attachInput } from './input.js';
 import { filesFromDrop } from './drop.js';
+import { fixedUnit, rememberUnit, rememberedUnit } from './units.js';
+import { setupMeasure } from './measure.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -71,6 +73,27 @@ function showProgress({ phase, name, loaded, total }) {
 // The info of the model shown now (the Convert dialog lists its parts).
 let shownInfo = null;
 
+// The unit lengths are shown in: fixed by glTF (m) and 3MF (mm), chosen for the
+// unitless formats (mm unless this file was given another one before).
+let currentUnit = 'mm';
+let unitKey = '';
+
+function applyUnits(info) {
+  const fixed = fixedUnit(info.format);
+  unitKey = `${info.file_name}:${info.vertices}:${info.triangles}`;
+  currentUnit = fixed ?? rememberedUnit(unitKey) ?? 'mm';
+  if ($('units')) {
+    $('units').value = currentUnit;
+    $('units').disabled = Boolean(fixed);
+  }
+  showSize(info);
+}
+
+function showSize(info) {
+  if (!info || !$('info-size')) return;
+  $('info-size').textContent = `${info.size.map(formatLength).join(' × ')} ${currentUnit}`;
+}
+
 function showInfo(info) {
   shownInfo = info;
   if (!$('info-file')) return; // the embed page has no info panel
@@ -80,7 +103,7 @@ function showInfo(info) {
   $('info-vertices').textContent = info.vertices.toLocaleString('en-US');
   $('info-triangles').textContent = info.triangles.toLocaleString('en-US');
   $('info-triangles').dataset.count = String(info.triangles);
-  $('info-size').textContent = info.size.map(formatLength).join(' × ');
+  applyUnits(info);
   const list = $('warnings');
   list.replaceChildren(
     ...info.warnings.map((w) => {
@@ -94,7 +117,7 @@ function showInfo(info) {
 function showScale(spacing) {
   if (!$('scale')) return;
   $('scale').hidden = !(spacing > 0) || !$('grid').checked;
-  $('scale').textContent = `Grid: ${formatLength(spacing)} units per cell`;
+  $('scale').textContent = `Grid: ${formatLength(spacing)} ${currentUnit} per cell`;
 }
 
 function onWorkerMessage(event) {
@@ -116,6 +139,7 @@ function onWorkerMessage(event) {
       $('progress').hidden = true;
       $('drop-hint')?.classList.add('hidden');
       showInfo(m.info);
+      measure?.reset(m.info);
       document.body.dataset.triangles = String(m.info.triangles);
       if ($('share')) $('share').disabled = false;
       if ($('convert')) $('convert').disabled = false;
@@ -147,6 +171,12 @@ function onWorkerMessage(event) {
     case 'status':
       $('progress-label').textContent = m.message;
       break;
+    case 'picked':
+      measure?.picked(m.picked);
+      break;
+    case 'labels':
+      measure?.labels(m.positions);
+      break;
     case 'error':
       loading = false;
       $('progress').hidden = true;
@@ -167,7 +197,7 @@ function startWorker() {
     const fresh = canvas.cloneNode(false);
     canvas.replaceWith(fresh);
     canvas = fresh;
-    attachInput($('stage'), canvas, send);
+    attachCanvasInput();
   }
   setState('starting');
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -283,7 +313,19 @@ matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('cha
   send({ type: 'resize', ...canvasPixels() }),
 );
 
-attachInput(stage, canvas, send);
+// Measuring (main page only): clicks on the canvas pick points in the worker.
+const measure = page === 'app' && $('measure-distance') ? setupMeasure({ send, unit: () => currentUnit }) : null;
+function attachCanvasInput() {
+  attachInput(stage, canvas, send, { onClick: (x, y) => measure?.click(x, y) });
+}
+$('units')?.addEventListener('change', (e) => {
+  currentUnit = e.target.value;
+  rememberUnit(unitKey, currentUnit);
+  showSize(shownInfo);
+  measure?.unitChanged();
+});
+
+attachCanvasInput();
 startWorker();
 // Browser tests drive engine-only actions (a simulated GPU loss) through this.
 if (params.has('test-hooks')) window.__sendToEngine = send;

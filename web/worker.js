@@ -37,6 +37,8 @@ async function startConverter() {
 let waitingShare = null;
 // Embed option: turn the model slowly (degrees per second; 0 = still).
 let autoRotateDegPerSec = 0;
+// Model points (x, y, z, …) where measurement labels hang; projected each frame.
+let labelAnchors = new Float32Array(0);
 let lastFrameAt = 0;
 
 // Two builds of the engine: WebGPU-only (smaller) and one that can also fall
@@ -80,12 +82,16 @@ async function drawFrame() {
   viewer.render();
   frames += 1;
   post('frame', { frames });
+  // Where measurement labels go on the canvas, for the page to place them.
+  if (labelAnchors.length) post('labels', { positions: viewer.project(labelAnchors) });
   if (autoRotateDegPerSec && shownFiles) requestFrame();
   if (firstFrameFrom !== null) {
     const from = firstFrameFrom;
     firstFrameFrom = null;
     await gpuDone();
     post('timing', { firstFrameMs: performance.now() - from });
+    // The picking hierarchy, now that the model is on screen (a first pick needs it).
+    setTimeout(() => viewer.preparePicking(), 0);
   }
 }
 
@@ -242,6 +248,7 @@ async function loadModel(name, bytes, source, companions = [], started = perform
   const parsedMs = parsedAt - parseStart;
   await decodeImages();
   viewer.show();
+  labelAnchors = new Float32Array(0);
   shownFiles = loadingFiles;
   beforeFirstFrame?.();
   post('loaded', {
@@ -409,6 +416,15 @@ const handlers = {
   },
   zoom({ factor }) {
     viewer.zoom(factor);
+    requestFrame();
+  },
+  // Measuring: the surface point under a canvas pixel (device pixels).
+  pick({ x, y, snap }) {
+    post('picked', { picked: JSON.parse(viewer.pickAt(x, y, snap)) });
+  },
+  overlay({ lines, anchors }) {
+    viewer.setOverlay(lines);
+    labelAnchors = anchors;
     requestFrame();
   },
   home() {

@@ -26,6 +26,8 @@ pub mod info;
 pub mod inspect;
 /// The CPU scene model shared by every importer and consumer.
 pub mod model;
+/// Picking surface points: rays against a bounding volume hierarchy.
+pub mod pick;
 /// QR codes of share links, as SVG.
 pub mod qr;
 /// wgpu renderer: draws a scene into any texture view.

@@ -14,6 +14,8 @@ use crate::model::srgb_to_linear;
 use crate::model::{Scene, SourceFormat, UpAxis};
 use crate::render::{GpuScene, Renderer, Shading, ViewSettings};
 
+mod measure;
+
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
@@ -44,6 +46,8 @@ pub struct Viewer {
     /// The next model's bytes, written by the worker straight into this memory
     /// (see [`Viewer::input_buffer`]).
     input: Vec<u8>,
+    /// Picking hierarchy of the model shown, built after its first frame.
+    picker: Option<crate::pick::picker::Picker>,
 }
 
 async fn create_gpu(canvas: &web_sys::OffscreenCanvas, force_webgl2: bool) -> Result<Gpu, JsError> {
@@ -125,6 +129,7 @@ impl Viewer {
             settings: ViewSettings::default(),
             companions: Companions::new(),
             input: Vec::new(),
+            picker: None,
         })
     }
 
@@ -248,6 +253,7 @@ impl Viewer {
         self.settings.camera.fit(&gpu_scene.bounds_in_view_world);
         self.scene = Some(scene);
         self.gpu_scene = Some(gpu_scene);
+        self.picker = None;
         self.ensure_wireframe();
     }
 
@@ -367,13 +373,11 @@ impl Viewer {
         self.gpu = create_gpu(&self.canvas, self.force_webgl2).await?;
         if let Some(scene) = &self.scene {
             let up = self.gpu_scene.as_ref().map_or(scene.up_axis, |s| s.up_axis);
-            self.gpu_scene = Some(GpuScene::upload_with_up(
-                &self.gpu.device,
-                &self.gpu.queue,
-                self.gpu.renderer.pipelines(),
-                scene,
-                up,
-            ));
+            let overlay = self.gpu_scene.as_ref().map(GpuScene::overlay_lines).unwrap_or_default();
+            let mut gpu_scene =
+                GpuScene::upload_with_up(&self.gpu.device, &self.gpu.queue, self.gpu.renderer.pipelines(), scene, up);
+            gpu_scene.set_overlay(&self.gpu.device, &self.gpu.queue, overlay);
+            self.gpu_scene = Some(gpu_scene);
         }
         self.ensure_wireframe();
         Ok(())

@@ -44,6 +44,10 @@ pub struct GpuScene {
     pub(super) draw_uniforms: wgpu::Buffer,
     pub(super) draw_bind_group: wgpu::BindGroup,
     pub(super) grid: Option<(wgpu::Buffer, u32)>,
+    /// Measurement and annotation lines (view world), drawn over the model.
+    pub(super) overlay: Option<(wgpu::Buffer, u32)>,
+    /// The same lines in model space, kept to re-orient them with the model.
+    overlay_in_model: Vec<[f32; 7]>,
     /// Bounds of everything drawn, in the Y-up view world.
     pub bounds_in_view_world: Aabb,
     pub grid_spacing: f32,
@@ -165,6 +169,8 @@ impl GpuScene {
             draw_uniforms,
             draw_bind_group,
             grid: None,
+            overlay: None,
+            overlay_in_model: Vec::new(),
             bounds_in_view_world: Aabb::EMPTY,
             grid_spacing: 1.0,
             up_axis,
@@ -198,6 +204,31 @@ impl GpuScene {
             buffer(device, queue, "grid", bytemuck::cast_slice(&vertices), wgpu::BufferUsages::VERTEX),
             vertices.len() as u32,
         ));
+        let lines = std::mem::take(&mut self.overlay_in_model);
+        self.set_overlay(device, queue, lines);
+    }
+
+    /// The overlay lines in model space (to carry them over to a new device).
+    pub fn overlay_lines(&self) -> Vec<[f32; 7]> {
+        self.overlay_in_model.clone()
+    }
+
+    /// Line-list vertices (model-space position, linear RGBA) drawn on top of
+    /// the model: measurements, section outlines. Empty clears them.
+    pub fn set_overlay(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, lines_in_model: Vec<[f32; 7]>) {
+        let up = up_from_model(self.up_axis);
+        let in_view: Vec<[f32; 7]> = lines_in_model
+            .iter()
+            .map(|v| {
+                let p = up.transform_point3(glam::Vec3::new(v[0], v[1], v[2]));
+                [p.x, p.y, p.z, v[3], v[4], v[5], v[6]]
+            })
+            .collect();
+        self.overlay = (!in_view.is_empty()).then(|| {
+            let bytes = bytemuck::cast_slice(&in_view);
+            (buffer(device, queue, "overlay", bytes, wgpu::BufferUsages::VERTEX), in_view.len() as u32)
+        });
+        self.overlay_in_model = lines_in_model;
     }
 
     pub(super) fn grid_uniform_offset(&self) -> u32 {

@@ -30,6 +30,8 @@ pub struct Pipelines {
     mesh: HashMap<MeshPipelineKey, wgpu::RenderPipeline>,
     pub wire: wgpu::RenderPipeline,
     pub grid: wgpu::RenderPipeline,
+    /// Measurement lines: like the grid's, but never hidden by the model.
+    pub overlay: wgpu::RenderPipeline,
 }
 
 const POSITION: wgpu::VertexBufferLayout<'static> = wgpu::VertexBufferLayout {
@@ -116,7 +118,10 @@ impl Pipelines {
             bind_group_layouts: &[Some(&frame_layout), Some(&draw_layout)],
             immediate_size: 0,
         });
-        let line_pipeline = |label: &str, entry: &str, buffers: &[Option<wgpu::VertexBufferLayout>]| {
+        let line_pipeline = |label: &str,
+                             entry: &str,
+                             buffers: &[Option<wgpu::VertexBufferLayout>],
+                             depth_compare: wgpu::CompareFunction| {
             device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
                 label: Some(label),
                 layout: Some(&line_layout),
@@ -130,7 +135,7 @@ impl Pipelines {
                 depth_stencil: Some(wgpu::DepthStencilState {
                     format: DEPTH_FORMAT,
                     depth_write_enabled: Some(false),
-                    depth_compare: Some(wgpu::CompareFunction::LessEqual),
+                    depth_compare: Some(depth_compare),
                     stencil: Default::default(),
                     bias: Default::default(),
                 }),
@@ -149,8 +154,9 @@ impl Pipelines {
                 cache: None,
             })
         };
-        let wire = line_pipeline("wireframe", "vs_wire", &[Some(POSITION)]);
-        let grid = line_pipeline("grid", "vs_grid", &[Some(GRID_VERTEX)]);
+        let wire = line_pipeline("wireframe", "vs_wire", &[Some(POSITION)], wgpu::CompareFunction::LessEqual);
+        let grid = line_pipeline("grid", "vs_grid", &[Some(GRID_VERTEX)], wgpu::CompareFunction::LessEqual);
+        let overlay = line_pipeline("overlay", "vs_grid", &[Some(GRID_VERTEX)], wgpu::CompareFunction::Always);
         Pipelines {
             frame_layout,
             draw_layout,
@@ -161,6 +167,7 @@ impl Pipelines {
             mesh: HashMap::new(),
             wire,
             grid,
+            overlay,
         }
     }
 

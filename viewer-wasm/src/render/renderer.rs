@@ -207,5 +207,11 @@ impl Renderer {
             pass.set_vertex_buffer(0, grid.slice(..));
             pass.draw(0..*count, 0..1);
         }
+        if let Some((overlay, count)) = &scene.overlay {
+            pass.set_pipeline(&self.pipelines.overlay);
+            pass.set_bind_group(1, &scene.draw_bind_group, &[scene.grid_uniform_offset()]);
+            pass.set_vertex_buffer(0, overlay.slice(..));
+            pass.draw(0..*count, 0..1);
+        }
     }
 }

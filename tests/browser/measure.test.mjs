@@ -1,0 +1,135 @@
+// Measuring through the real UI: a 20 mm cube (generated here), the Distance
+// tool, clicks on the canvas at pixel positions computed in this test from the
+// camera's documented framing (independently of the engine's own projection),
+// snapping to the exact corners, and the list showing the distances.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { launchBrowser, loadFiles, openViewer, startServer } from './harness.mjs';
+
+const SIZE_MM = 20;
+
+// A closed cube [0, 20]³ as a binary STL (12 triangles, outward winding).
+function cubeStl() {
+  const s = SIZE_MM;
+  const v = (x, y, z) => [x * s, y * s, z * s];
+  const quads = [
+    [v(0, 0, 0), v(0, 1, 0), v(1, 1, 0), v(1, 0, 0)], // bottom (−z)
+    [v(0, 0, 1), v(1, 0, 1), v(1, 1, 1), v(0, 1, 1)], // top (+z)
+    [v(0, 0, 0), v(1, 0, 0), v(1, 0, 1), v(0, 0, 1)], // front (−y)
+    [v(0, 1, 0), v(0, 1, 1), v(1, 1, 1), v(1, 1, 0)], // back (+y)
+    [v(0, 0, 0), v(0, 0, 1), v(0, 1, 1), v(0, 1, 0)], // left (−x)
+    [v(1, 0, 0), v(1, 1, 0), v(1, 1, 1), v(1, 0, 1)], // right (+x)
+  ];
+  const triangles = quads.flatMap(([a, b, c, d]) => [[a, b, c], [a, c, d]]);
+  const buffer = Buffer.alloc(84 + triangles.length * 50);
+  buffer.writeUInt32LE(triangles.length, 80);
+  triangles.forEach((tri, t) => tri.flat().forEach((c, k) => buffer.writeFloatLE(c, 84 + t * 50 + 12 + k * 4)));
+  return buffer;
+}
+
+// Where a model point appears after Home, in CSS pixels of a `width × height`
+// canvas: the camera of viewer-wasm/src/camera.rs (fit: centre of the bounds,
+// 45° vertical field of view, yaw 45°, pitch 0.5 rad, distance radius / sin 22.5° × 1.5),
+// looking at the Z-up STL turned into its Y-up view world: (x, y, z) → (x, z, −y).
+function projectAfterHome([x, y, z], width, height) {
+  const toView = ([px, py, pz]) => [px, pz, -py];
+  const lo = toView([0, 0, 0]);
+  const hi = toView([SIZE_MM, SIZE_MM, SIZE_MM]);
+  const target = lo.map((c, k) => (c + hi[k]) / 2);
+  const radius = Math.hypot(...lo.map((c, k) => hi[k] - c)) / 2;
+  const fov = Math.PI / 4;
+  const distance = (radius / Math.sin(fov / 2)) * 1.5;
+  const [yaw, pitch] = [Math.PI / 4, 0.5];
+  const eye = [Math.cos(pitch) * Math.sin(yaw), Math.sin(pitch), Math.cos(pitch) * Math.cos(yaw)].map((d, k) => target[k] + d * distance);
+  const sub = (a, b) => a.map((c, k) => c - b[k]);
+  const dot = (a, b) => a.reduce((s, c, k) => s + c * b[k], 0);
+  const cross = (a, b) => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+  const unit = (a) => a.map((c) => c / Math.hypot(...a));
+  const forward = unit(sub(target, eye));
+  const side = unit(cross(forward, [0, 1, 0]));
+  const up = cross(side, forward);
+  const rel = sub(toView([x, y, z]), eye);
+  const depth = dot(rel, forward);
+  const ndcX = dot(rel, side) / (depth * Math.tan(fov / 2) * (width / height));
+  const ndcY = dot(rel, up) / (depth * Math.tan(fov / 2));
+  return [((ndcX + 1) / 2) * width, ((1 - ndcY) / 2) * height];
+}
+
+describe('measuring distances', () => {
+  let server;
+  let browser;
+  let page;
+  let errors;
+  let dir;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'measure-'));
+    fs.writeFileSync(path.join(dir, 'cube20.stl'), cubeStl());
+    server = await startServer();
+    browser = await launchBrowser('webgl2');
+    ({ page, errors } = await openViewer(browser, server.url, 'webgl2'));
+    await loadFiles(page, path.join(dir, 'cube20.stl'));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Clicks near a model corner: 3 px off, so the snap is what makes it exact.
+  async function clickCorner(corner) {
+    const box = await page.locator('#view').boundingBox();
+    const [x, y] = projectAfterHome(corner, box.width, box.height);
+    await page.mouse.click(box.x + x + 2, box.y + y - 2);
+  }
+
+  test('two clicks on corners give the exact distance, with Δx, Δy, Δz', async () => {
+    assert.equal(await page.inputValue('#units'), 'mm', 'STL defaults to millimetres');
+    await page.click('#measure-distance');
+    assert.equal(await page.getAttribute('#measure-distance', 'aria-pressed'), 'true');
+    // The front top edge: (20, 0, 20) → (0, 0, 20).
+    await clickCorner([SIZE_MM, 0, SIZE_MM]);
+    await page.waitForFunction(() => /First point \(vertex\)/.test(document.getElementById('measure-hint').textContent));
+    await clickCorner([0, 0, SIZE_MM]);
+    await page.waitForSelector('#measurements li');
+    assert.equal(await page.textContent('#measurements li .m-value'), '20 mm');
+    assert.equal(await page.textContent('#measurements li .m-delta'), 'Δx 20 mm · Δy 0 mm · Δz 0 mm');
+    // A face diagonal: (20, 0, 20) → (0, 0, 0).
+    await clickCorner([SIZE_MM, 0, SIZE_MM]);
+    await clickCorner([0, 0, 0]);
+    await page.waitForSelector('#measurements li:nth-child(2)');
+    assert.equal(await page.textContent('#measurements li:nth-child(2) .m-value'), '28.2843 mm');
+    // Labels float over the canvas at the measurements' midpoints.
+    await page.waitForFunction(() => [...document.querySelectorAll('.measure-label')].filter((l) => !l.hidden).length === 2);
+    const label = await page.locator('.measure-label').first().boundingBox();
+    const box = await page.locator('#view').boundingBox();
+    const [mx, my] = projectAfterHome([SIZE_MM / 2, 0, SIZE_MM], box.width, box.height);
+    assert.ok(Math.abs(label.x + label.width / 2 - (box.x + mx)) < 4, 'label centred over the midpoint');
+    assert.ok(label.y + label.height < box.y + my + 2, 'label just above the midpoint');
+  });
+
+  test('measurements are renamed, shown in another unit and deleted', async () => {
+    await page.fill('#measurements li:first-child .m-name', 'Top edge');
+    await page.press('#measurements li:first-child .m-name', 'Enter');
+    await page.selectOption('#units', 'cm');
+    assert.equal(await page.textContent('#measurements li:first-child .m-value'), '20 cm', 'the numbers are now read as cm');
+    assert.match(await page.textContent('#info-size'), /20 × 20 × 20 cm/);
+    await page.selectOption('#units', 'mm');
+    await page.click('#measurements li:nth-child(2) .m-delete');
+    assert.equal(await page.locator('#measurements li').count(), 1);
+    assert.equal(await page.inputValue('#measurements li .m-name'), 'Top edge');
+  });
+
+  test('a click off the model says so; Esc leaves the tool; the page stays clean', async () => {
+    const box = await page.locator('#view').boundingBox();
+    await page.mouse.click(box.x + 5, box.y + box.height - 5);
+    await page.waitForFunction(() => /not on the model/.test(document.getElementById('measure-hint').textContent));
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getAttribute('#measure-distance', 'aria-pressed'), 'false');
+    assert.deepEqual(errors, []);
+  });
+});
