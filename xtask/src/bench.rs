@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: our viewer against three.js in headless Chromium, the
-//! page weight, conversion against trimesh and assimp, share encryption in the
-//! browser, and the share server against nginx (`tests/bench/`). It prints figures and rewrites the results
+//! page weight, conversion and inspection against trimesh (and assimp), picking,
+//! share encryption in the browser, and the share server against nginx
+//! (`tests/bench/`). It prints figures and rewrites the results
 //! section of BENCHMARKS.md; it is not a test and `cargo xtask test` never runs it.
 
 use std::process::Command;
@@ -31,6 +32,12 @@ pub fn run(args: &[String]) -> Result<()> {
     shell::run(
         build::node_in_tests(&server)?.arg("bench/convert.bench.mjs").env("MODEL_STUDIO_BIN", cli),
         "benchmark: converting 1M triangles, ours (native and browser) vs trimesh, assimp and a file copy",
+    )?;
+    shell::run(
+        build::node_in_tests(&server)?
+            .arg("bench/inspect.bench.mjs")
+            .env("MODEL_STUDIO_BIN", std::fs::canonicalize(build::cli(true)?)?),
+        "benchmark: statistics and health of 1M triangles vs trimesh; BVH build and pick time",
     )?;
     shell::run(
         build::node_in_tests(&server)?.arg("bench/share-crypto.bench.mjs"),
