@@ -9,6 +9,7 @@ import { attachInput } from './input.js';
 import { filesFromDrop } from './drop.js';
 import { fixedUnit, rememberUnit, rememberedUnit } from './units.js';
 import { setupMeasure } from './measure.js';
+import { setupInspect } from './inspect-panel.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -140,6 +141,7 @@ function onWorkerMessage(event) {
       $('drop-hint')?.classList.add('hidden');
       showInfo(m.info);
       measure?.reset(m.info);
+      inspector?.reset();
       document.body.dataset.triangles = String(m.info.triangles);
       if ($('share')) $('share').disabled = false;
       if ($('convert')) $('convert').disabled = false;
@@ -313,8 +315,29 @@ matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('cha
   send({ type: 'resize', ...canvasPixels() }),
 );
 
-// Measuring (main page only): clicks on the canvas pick points in the worker.
-const measure = page === 'app' && $('measure-distance') ? setupMeasure({ send, unit: () => currentUnit }) : null;
+// Lines drawn over the model, by layer (measurements, "show me"); only the
+// measurements' layer has label anchors.
+const overlayLayers = new Map();
+function setOverlayLayer(name, lines, anchors = new Float32Array(0)) {
+  overlayLayers.set(name, { lines, anchors });
+  const all = [...overlayLayers.values()];
+  const joined = new Float32Array(all.reduce((n, l) => n + l.lines.length, 0));
+  let at = 0;
+  for (const layer of all) {
+    joined.set(layer.lines, at);
+    at += layer.lines.length;
+  }
+  send({ type: 'overlay', lines: joined, anchors: overlayLayers.get('measure')?.anchors ?? new Float32Array(0) });
+}
+
+// Measuring and inspecting (main page only): clicks on the canvas pick points in the worker.
+const isApp = page === 'app' && $('measure-distance');
+const measure = isApp
+  ? setupMeasure({ setOverlay: (lines, anchors) => setOverlayLayer('measure', lines, anchors), send, unit: () => currentUnit })
+  : null;
+const inspector = isApp
+  ? setupInspect({ send, on: (type, handler) => listeners.set(type, handler), unit: () => currentUnit, setOverlayLayer })
+  : null;
 function attachCanvasInput() {
   attachInput(stage, canvas, send, { onClick: (x, y) => measure?.click(x, y) });
 }
@@ -323,6 +346,7 @@ $('units')?.addEventListener('change', (e) => {
   rememberUnit(unitKey, currentUnit);
   showSize(shownInfo);
   measure?.unitChanged();
+  inspector?.unitChanged();
 });
 
 attachCanvasInput();

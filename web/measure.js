@@ -14,7 +14,7 @@ const MARKER_FRACTION = 0.01;
 // How close (CSS pixels) a click must be to a corner or edge to snap to it.
 const SNAP_CSS_PX = 8;
 
-export function setupMeasure({ send, unit }) {
+export function setupMeasure({ send, setOverlay, unit }) {
   let measurements = [];
   let pending = null; // the first point of a distance being measured
   let active = false;
@@ -63,7 +63,7 @@ export function setupMeasure({ send, unit }) {
     const lines = new Float32Array(points.length * 7);
     points.forEach((p, i) => lines.set([...p, ...LINE_RGBA], i * 7));
     const anchors = new Float32Array(measurements.flatMap((m) => m.a.map((c, k) => (c + m.b[k]) / 2)));
-    send({ type: 'overlay', lines, anchors });
+    setOverlay(lines, anchors);
     renderList();
   }
 

@@ -1,20 +1,33 @@
-// One conversion, in its own module worker started by the engine worker: the
-// tools wasm (web/pkg/share/, the same import and export code as the command-line
-// tool) reads the original file and writes the chosen format. Running apart
-// keeps the viewer drawing meanwhile, and Cancel is immediate: the engine
-// worker terminates this one, and its memory goes with it.
+// One tools job — a conversion or an inspection — in its own module worker
+// started by the engine worker (web/worker-tools.js): the tools wasm
+// (web/pkg/share/, the same import, export and inspection code as the
+// command-line tool) reads the original file. Running apart keeps the viewer
+// drawing meanwhile, and Cancel is immediate: the engine worker terminates this
+// one, and its memory goes with it.
 //
 // In:  { type: 'init', module: WebAssembly.Module } (compiled once by the engine
-//        worker; sent when the Convert dialog opens, so the tools are ready), then
+//        worker; sent ahead, so the tools are ready), then one of
 //      { type: 'convert', name, source: Blob, companions: [{ name, bytes }], options }
-// Out: { type: 'progress', fraction } …, then
-//      { type: 'done', report, files: [{ name, blob }], timings } or { type: 'failed', message }.
+//      { type: 'inspect', name, source, companions }
+// Out: { type: 'progress', fraction } …, then { type: 'done', result } or { type: 'failed', message };
+//      result: { report, files: [{ name, blob }], timings } for a conversion,
+//              { report, lines: { kind: Float32Array } } for an inspection.
 //
 // Copies: the file is streamed straight into the wasm memory, read into the
 // scene and freed; the scene's arrays become the output's; each output file is
 // copied once, into its Blob. At most about two copies of the model at a time.
 
 const PROGRESS_STEP = 0.01;
+// The "show me" line sets of an inspection (Health's field names).
+const SHOW_KINDS = [
+  'boundary_edges',
+  'non_manifold_edges',
+  'inconsistent_edges',
+  'non_manifold_vertices',
+  'degenerate_triangles',
+  'duplicate_triangles',
+  'inverted_shells',
+];
 
 async function streamInto(blob, view) {
   const reader = blob.stream().getReader();
@@ -43,7 +56,7 @@ self.onmessage = async ({ data }) => {
     tools.catch(() => {}); // reported when a conversion needs it
     return;
   }
-  const { name, source, companions, options } = data;
+  const { name, source, companions } = data;
   try {
     const started = performance.now();
     const pkg = await tools;
@@ -59,7 +72,16 @@ self.onmessage = async ({ data }) => {
         self.postMessage({ type: 'progress', fraction });
       }
     };
-    const converted = converter.convertInput(name, JSON.stringify(options), progress);
+    if (data.type === 'inspect') {
+      const inspected = converter.inspectInput(name, progress);
+      converter.free();
+      const lines = Object.fromEntries(SHOW_KINDS.map((kind) => [kind, inspected.lines(kind)]));
+      const report = JSON.parse(inspected.reportJson());
+      inspected.free();
+      self.postMessage({ type: 'done', result: { report, lines } }, Object.values(lines).map((l) => l.buffer));
+      return;
+    }
+    const converted = converter.convertInput(name, JSON.stringify(data.options), progress);
     converter.free();
     const convertedAt = performance.now();
     const report = JSON.parse(converted.reportJson());
@@ -69,7 +91,7 @@ self.onmessage = async ({ data }) => {
     }
     converted.free();
     const timings = { startMs: read - started, convertMs: convertedAt - read, outputMs: performance.now() - convertedAt };
-    self.postMessage({ type: 'done', report, files, timings });
+    self.postMessage({ type: 'done', result: { report, files, timings } });
   } catch (error) {
     self.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
   }

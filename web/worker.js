@@ -2,6 +2,8 @@
 // OffscreenCanvas. The page only forwards input and shows the small results
 // posted back here, so parsing and drawing never block the page.
 // Sharing code is loaded on first use (see shareModule): viewing never downloads it.
+import { toolHandlers } from './worker-tools.js';
+
 let shareModulePromise = null;
 const shareModule = () => (shareModulePromise ??= import('./worker-share.js'));
 
@@ -12,28 +14,6 @@ let loadingFiles = null;
 // Sharing state: the abort controller of a share being created, and a downloaded
 // share waiting for its password.
 let shareAbort = null;
-// The conversion now running ({ worker }: web/worker-convert.js), if any; a
-// spare conversion worker, started when the Convert dialog opens (a promise);
-// and the tools wasm, compiled once for all of them (a promise of a Module).
-let conversion = null;
-let spareConverter = null;
-let toolsModule = null;
-
-// A conversion worker with the tools wasm being instantiated, or null when the
-// wasm cannot be fetched. One worker per conversion: Cancel terminates it.
-async function startConverter() {
-  toolsModule ??= WebAssembly.compileStreaming(fetch(new URL('./pkg/share/viewer_wasm_bg.wasm', import.meta.url)));
-  let module;
-  try {
-    module = await toolsModule;
-  } catch {
-    toolsModule = null;
-    return null;
-  }
-  const worker = new Worker(new URL('./worker-convert.js', import.meta.url), { type: 'module' });
-  worker.postMessage({ type: 'init', module });
-  return worker;
-}
 let waitingShare = null;
 // Embed option: turn the model slowly (degrees per second; 0 = still).
 let autoRotateDegPerSec = 0;
@@ -453,64 +433,6 @@ const handlers = {
       shareAbort = null;
     }
   },
-  // The Convert dialog opened: have a conversion worker ready with the tools loaded.
-  async prepareConvert() {
-    if (!spareConverter) spareConverter = startConverter();
-  },
-  // The dialog closed: free the spare worker's memory.
-  releaseConverter() {
-    spareConverter?.then((w) => w?.terminate());
-    spareConverter = null;
-  },
-  async convert({ options }) {
-    if (!shownFiles) throw new Error('Open a model first, then convert it.');
-    conversion?.worker?.terminate();
-    // Set at once, so that a Cancel while the converter is still loading is honoured.
-    const job = { worker: null };
-    conversion = job;
-    const finish = () => {
-      job.worker?.terminate();
-      if (conversion === job) conversion = null;
-    };
-    const starting = spareConverter ?? startConverter();
-    spareConverter = null;
-    const worker = await starting;
-    if (!worker) {
-      finish();
-      post('convertFailed', { message: 'The converter could not be loaded; check the connection and try again.' });
-      return;
-    }
-    if (conversion !== job) {
-      worker.terminate(); // cancelled meanwhile
-      return;
-    }
-    job.worker = worker;
-    worker.onmessage = ({ data }) => {
-      if (conversion !== job) return;
-      if (data.type === 'progress') post('convertProgress', { fraction: data.fraction });
-      else if (data.type === 'done') {
-        finish();
-        post('converted', { report: data.report, files: data.files, timings: data.timings });
-      } else {
-        finish();
-        post('convertFailed', { message: data.message });
-      }
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      if (conversion !== job) return;
-      finish();
-      post('convertFailed', { message: `The converter stopped: ${event.message || 'it ran out of memory or failed to load'}.` });
-    };
-    const { name, source, companions } = shownFiles;
-    worker.postMessage({ type: 'convert', name, source, companions, options });
-  },
-  cancelConvert() {
-    if (!conversion) return;
-    conversion.worker?.terminate();
-    conversion = null;
-    post('convertCancelled');
-  },
   cancelShare() {
     shareAbort?.abort();
   },
@@ -549,6 +471,9 @@ const handlers = {
     post('screenshot', { blob });
   },
 };
+
+// Converting and inspecting: jobs in their own workers (web/worker-tools.js).
+Object.assign(handlers, toolHandlers(post, () => shownFiles));
 
 self.onmessage = async (event) => {
   const message = event.data;

@@ -7,12 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchBrowser, loadFiles, openViewer, startServer } from './harness.mjs';
+import { canvasPixels, launchBrowser, loadFiles, openViewer, startServer } from './harness.mjs';
 
 const SIZE_MM = 20;
 
-// A closed cube [0, 20]³ as a binary STL (12 triangles, outward winding).
-function cubeStl() {
+// A closed cube [0, 20]³ as a binary STL (12 triangles, outward winding);
+// without its top face (`open`), a box with a square hole.
+function cubeStl({ open = false } = {}) {
   const s = SIZE_MM;
   const v = (x, y, z) => [x * s, y * s, z * s];
   const quads = [
@@ -23,7 +24,7 @@ function cubeStl() {
     [v(0, 0, 0), v(0, 0, 1), v(0, 1, 1), v(0, 1, 0)], // left (−x)
     [v(1, 0, 0), v(1, 1, 0), v(1, 1, 1), v(1, 0, 1)], // right (+x)
   ];
-  const triangles = quads.flatMap(([a, b, c, d]) => [[a, b, c], [a, c, d]]);
+  const triangles = quads.filter((_, i) => !(open && i === 1)).flatMap(([a, b, c, d]) => [[a, b, c], [a, c, d]]);
   const buffer = Buffer.alloc(84 + triangles.length * 50);
   buffer.writeUInt32LE(triangles.length, 80);
   triangles.forEach((tri, t) => tri.flat().forEach((c, k) => buffer.writeFloatLE(c, 84 + t * 50 + 12 + k * 4)));
@@ -68,6 +69,7 @@ describe('measuring distances', () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'measure-'));
     fs.writeFileSync(path.join(dir, 'cube20.stl'), cubeStl());
+    fs.writeFileSync(path.join(dir, 'open-box.stl'), cubeStl({ open: true }));
     server = await startServer();
     browser = await launchBrowser('webgl2');
     ({ page, errors } = await openViewer(browser, server.url, 'webgl2'));
@@ -131,5 +133,39 @@ describe('measuring distances', () => {
     await page.keyboard.press('Escape');
     assert.equal(await page.getAttribute('#measure-distance', 'aria-pressed'), 'false');
     assert.deepEqual(errors, []);
+  });
+
+  // Pixels that are clearly the "show me" red (linear 1, 0.08, 0.12 → sRGB 255, 79, 97).
+  const redPixels = ({ pixels }) => {
+    let n = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i] > 200 && pixels[i + 1] < 130 && pixels[i + 2] < 140) n += 1;
+    return n;
+  };
+
+  test('statistics and health of the closed cube, then "show me" on an open box', async () => {
+    await page.click('#inspect-run');
+    await page.waitForSelector('#inspect-result:not([hidden])', { timeout: 60000 });
+    const stats = await page.textContent('#inspect-stats');
+    assert.match(stats, /Surface area2400 mm²/);
+    assert.match(stats, /Volume8000 mm³/);
+    assert.match(stats, /Centre of mass10, 10, 10 mm/);
+    assert.match(stats, /Bounding box20 × 20 × 20 mm/);
+    assert.match(await page.textContent('#inspect-health'), /Closed \(watertight\)yes/);
+
+    await loadFiles(page, path.join(dir, 'open-box.stl'));
+    assert.ok(await page.isHidden('#inspect-result'), 'the old figures are gone with the old model');
+    await page.click('#inspect-run');
+    await page.waitForSelector('#inspect-result:not([hidden])', { timeout: 60000 });
+    assert.match(await page.textContent('#inspect-stats'), /Volumenot closed: no volume/);
+    assert.match(await page.textContent('#inspect-health'), /Closed \(watertight\)no/);
+    assert.equal(await page.textContent('#inspect-health tr[data-kind="boundary_edges"] td'), '4');
+    const before = redPixels(await canvasPixels(page));
+    await page.click('#inspect-health tr[data-kind="boundary_edges"] button');
+    await page.waitForTimeout(300);
+    const shown = redPixels(await canvasPixels(page));
+    assert.ok(shown > before + 100, `the hole's rim is drawn in red: ${before} → ${shown} pixels`);
+    await page.click('#inspect-health tr[data-kind="boundary_edges"] button');
+    await page.waitForTimeout(300);
+    assert.ok(redPixels(await canvasPixels(page)) <= before + 10, 'and hidden again');
   });
 });

@@ -8,6 +8,7 @@
 //! ```
 
 pub mod health;
+pub mod show;
 pub mod stats;
 mod union_find;
 pub mod weld;
@@ -41,11 +42,18 @@ pub fn report(mesh: &WeldedMesh) -> PartReport {
 }
 
 pub fn inspect(scene: &Scene) -> Inspection {
+    inspect_keeping_whole(scene).0
+}
+
+/// [`inspect`], and the whole model's welded mesh that the total's highlights
+/// index into (for "show me").
+pub fn inspect_keeping_whole(scene: &Scene) -> (Inspection, WeldedMesh) {
     let parts = welded_meshes(scene);
-    let mut total = report(&merged(&parts));
+    let whole = merged(&parts);
+    let mut total = report(&whole);
     let parts: Vec<PartReport> = parts.iter().map(report).collect();
     // Winding is a property of each surface: two parts that touch (gears on a
     // shaft) may share an edge in the same direction without either being wrong.
     total.health.winding_consistent = parts.iter().all(|p| p.health.winding_consistent);
-    Inspection { parts, total }
+    (Inspection { parts, total }, whole)
 }

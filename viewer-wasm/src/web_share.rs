@@ -8,6 +8,7 @@
 //! example `WrongKeyOrPassword`), so the page can react to a wrong password
 //! without parsing messages, and whose `message` is meant for the user.
 
+use glam::DVec3;
 use wasm_bindgen::prelude::*;
 
 use crate::share::{Decryptor, EncryptOptions, Encryptor, Envelope, Metadata, OsRandom, Secret, ShareError};
@@ -338,6 +339,32 @@ impl Converter {
         self.convert(name, bytes, options_json, on_progress)
     }
 
+    /// Statistics and mesh health of the bytes written into
+    /// [`Converter::input_buffer`], per part and in total, with the "show me"
+    /// lines of each problem kind (see `inspect::show`).
+    #[wasm_bindgen(js_name = inspectInput)]
+    pub fn inspect_input(&mut self, name: &str, on_progress: &js_sys::Function) -> Result<Inspected, JsValue> {
+        let bytes = std::mem::take(&mut self.input);
+        let mut tell = |fraction: f32| {
+            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(fraction * 0.5)));
+        };
+        let scene = crate::import::import_with_progress(
+            name,
+            &bytes,
+            &self.companions,
+            &mut crate::import::Progress::new(&mut tell),
+        )
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
+        drop(bytes);
+        let (inspection, whole) = crate::inspect::inspect_keeping_whole(&scene);
+        let size = DVec3::from(inspection.total.stats.bounds_max) - DVec3::from(inspection.total.stats.bounds_min);
+        let marker = (size.length() * 0.01).max(f64::MIN_POSITIVE);
+        let show = crate::inspect::show::show_lines(&whole, &inspection.total.health.highlights, marker);
+        let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(1.0));
+        let report = serde_json::to_string(&inspection).unwrap_or_else(|_| "{}".to_owned());
+        Ok(Inspected { report, show })
+    }
+
     /// Imports `bytes` (named `name`) and exports it with the options
     /// (`{"format": "stl-binary", "units": "mm", "up": "z", "merge": false, "weld": false, "parts": [0, 2]}`),
     /// calling `on_progress(fraction)` now and then. The file's bytes are taken
@@ -392,6 +419,36 @@ impl Converter {
 impl Default for Converter {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// An inspection: the report as JSON and the "show me" lines.
+#[wasm_bindgen]
+pub struct Inspected {
+    report: String,
+    show: crate::inspect::show::ShowLines,
+}
+
+#[wasm_bindgen]
+impl Inspected {
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> String {
+        self.report.clone()
+    }
+
+    /// Line-list positions for one problem kind (a `Health` field name).
+    pub fn lines(&self, kind: &str) -> Vec<f32> {
+        let s = &self.show;
+        match kind {
+            "boundary_edges" => s.boundary_edges.clone(),
+            "non_manifold_edges" => s.non_manifold_edges.clone(),
+            "inconsistent_edges" => s.inconsistent_edges.clone(),
+            "non_manifold_vertices" => s.non_manifold_vertices.clone(),
+            "degenerate_triangles" => s.degenerate_triangles.clone(),
+            "duplicate_triangles" => s.duplicate_triangles.clone(),
+            "inverted_shells" => s.inverted_shells.clone(),
+            _ => Vec::new(),
+        }
     }
 }
 
