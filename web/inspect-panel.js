@@ -25,6 +25,13 @@ const plain = (v) => String(Number(v.toPrecision(6)));
 export function setupInspect({ send, on, unit, setOverlayLayer }) {
   let result = null;
   let showing = null;
+  let waiting = []; // { resolve, reject } of run() calls
+
+  const start = () => {
+    $('inspect-run').disabled = true;
+    $('inspect-status').textContent = 'Analysing… 0%';
+    send({ type: 'inspect' });
+  };
 
   const row = (label, value, extra) => {
     const tr = document.createElement('tr');
@@ -94,11 +101,7 @@ export function setupInspect({ send, on, unit, setOverlayLayer }) {
     $('inspect-result').hidden = false;
   }
 
-  $('inspect-run').addEventListener('click', () => {
-    $('inspect-run').disabled = true;
-    $('inspect-status').textContent = 'Analysing… 0%';
-    send({ type: 'inspect' });
-  });
+  $('inspect-run').addEventListener('click', start);
   on('inspectProgress', ({ fraction }) => {
     $('inspect-status').textContent = `Analysing… ${Math.round(fraction * 100)}%`;
   });
@@ -108,10 +111,12 @@ export function setupInspect({ send, on, unit, setOverlayLayer }) {
     $('inspect-run').disabled = false;
     $('inspect-status').textContent = '';
     render();
+    for (const w of waiting.splice(0)) w.resolve(result.report);
   });
   on('inspectFailed', ({ message }) => {
     $('inspect-run').disabled = false;
     $('inspect-status').textContent = message;
+    for (const w of waiting.splice(0)) w.reject(new Error(message));
   });
 
   return {
@@ -125,8 +130,13 @@ export function setupInspect({ send, on, unit, setOverlayLayer }) {
       $('inspect-run').disabled = false;
     },
     unitChanged: render,
-    // For the report: the figures, if analysed.
+    // For the report: the figures, if analysed; run() analyses and resolves with them.
     report: () => result?.report ?? null,
+    run: () =>
+      new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        start();
+      }),
     formatLength: (v) => formatLength(v, unit()),
   };
 }

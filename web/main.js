@@ -142,6 +142,11 @@ function onWorkerMessage(event) {
       showInfo(m.info);
       measure?.reset(m.info);
       inspector?.reset();
+      if ($('report-run')) {
+        $('report-run').disabled = false;
+        $('report-links').replaceChildren();
+        $('report-status').textContent = '';
+      }
       document.body.dataset.triangles = String(m.info.triangles);
       if ($('share')) $('share').disabled = false;
       if ($('convert')) $('convert').disabled = false;
@@ -338,6 +343,11 @@ const measure = isApp
 const inspector = isApp
   ? setupInspect({ send, on: (type, handler) => listeners.set(type, handler), unit: () => currentUnit, setOverlayLayer })
   : null;
+// The report's code loads on its first use.
+$('report-run')?.addEventListener('click', async () => {
+  const { makeReport } = await import('./report.js');
+  await makeReport(api, { unit: () => currentUnit, inspector, measure });
+});
 function attachCanvasInput() {
   attachInput(stage, canvas, send, { onClick: (x, y) => measure?.click(x, y) });
 }

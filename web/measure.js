@@ -172,7 +172,8 @@ export function setupMeasure({ send, setOverlay, unit }) {
       setActive(false);
     },
     unitChanged: () => renderList(),
-    list: () => measurements.map(({ name, a, b }) => ({ kind: 'distance', name, a, b, value: distance({ a, b }) })),
+    // For reports and shares: { kind, name, value (file units), points }.
+    list: () => measurements.map(({ name, a, b }) => ({ kind: 'distance', name, value: distance({ a, b }), points: [a, b] })),
   };
 }
 

@@ -470,6 +470,19 @@ const handlers = {
     const blob = await self.canvasForScreenshot.convertToBlob({ type: 'image/png' });
     post('screenshot', { blob });
   },
+  // For the inspection report: the view as JPEG (PDF embeds JPEG as it is).
+  async snapshot() {
+    viewer.render();
+    const blob = await self.canvasForScreenshot.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    post('snapshot', { blob });
+  },
+  // For the inspection report: the original file's size and SHA-256 (hex).
+  async sourceDigest() {
+    if (!shownFiles) throw new Error('Open a model first.');
+    const bytes = await shownFiles.source.arrayBuffer();
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    post('sourceDigest', { size: bytes.byteLength, sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') });
+  },
 };
 
 // Converting and inspecting: jobs in their own workers (web/worker-tools.js).

@@ -4,10 +4,13 @@
 // snapping to the exact corners, and the list showing the distances.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { canvasPixels, launchBrowser, loadFiles, openViewer, startServer } from './harness.mjs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { canvasPixels, launchBrowser, loadFiles, openViewer, repoRoot, startServer } from './harness.mjs';
 
 const SIZE_MM = 20;
 
@@ -167,5 +170,50 @@ describe('measuring distances', () => {
     await page.click('#inspect-health tr[data-kind="boundary_edges"] button');
     await page.waitForTimeout(300);
     assert.ok(redPixels(await canvasPixels(page)) <= before + 10, 'and hidden again');
+  });
+
+  test('the inspection report: a PDF that poppler reads and renders, and JSON that fits its schema', async () => {
+    await loadFiles(page, path.join(dir, 'cube20.stl'));
+    await page.click('#measure-distance');
+    await clickCorner([SIZE_MM, 0, SIZE_MM]);
+    await page.waitForFunction(() => /First point/.test(document.getElementById('measure-hint').textContent));
+    await clickCorner([0, 0, SIZE_MM]);
+    await page.waitForSelector('#measurements li');
+    await page.keyboard.press('Escape');
+    await page.click('#report-run');
+    await page.waitForSelector('.report-download', { timeout: 60000 });
+    const save = async (index) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`.report-download >> nth=${index}`)]);
+      const file = path.join(dir, download.suggestedFilename());
+      await download.saveAs(file);
+      return file;
+    };
+    const pdfFile = await save(0);
+    const jsonFile = await save(1);
+    assert.equal(path.basename(pdfFile), 'cube20-report.pdf');
+
+    const text = execFileSync('pdftotext', ['-layout', pdfFile, '-']).toString();
+    const sha256 = crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, 'cube20.stl'))).digest('hex');
+    for (const expected of ['Inspection report', 'cube20.stl', 'STL (binary)', sha256, 'Surface area', '2400 mm²', '8000 mm³', 'Closed (watertight)', 'Distance 1', '20 mm']) {
+      assert.ok(text.includes(expected), `the PDF says "${expected}":\n${text}`);
+    }
+    // The first page rendered at 20 dpi as greyscale: the view image makes it far from blank.
+    const pgm = execFileSync('pdftoppm', ['-gray', '-r', '20', '-f', '1', '-l', '1', pdfFile]);
+    const header = pgm.subarray(0, 20).toString('latin1').split(/\s+/);
+    const [width, height] = [Number(header[1]), Number(header[2])];
+    const pixels = pgm.subarray(pgm.length - width * height);
+    const dark = pixels.filter((p) => p < 200).length;
+    assert.ok(dark > width * height * 0.05, `${dark} of ${width * height} pixels are not white`);
+
+    const report = JSON.parse(fs.readFileSync(jsonFile, 'utf8'));
+    const schema = JSON.parse(fs.readFileSync(path.join(repoRoot, 'docs', 'report.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ allErrors: true, strict: true, validateFormats: false }).compile(schema);
+    assert.ok(validate(report), JSON.stringify(validate.errors));
+    assert.equal(report.file.sha256, sha256);
+    assert.equal(report.units, 'mm');
+    assert.equal(report.statistics.area, 2400);
+    assert.equal(report.measurements[0].value, 20);
+    // And the schema is not a rubber stamp: a report without its file fails it.
+    assert.equal(validate({ ...report, file: undefined }), false);
   });
 });

@@ -56,7 +56,8 @@ fn apt_install(packages: &[&str]) -> Result<()> {
     run(&mut install, &format!("apt-get install {}", packages.join(" ")))
 }
 
-/// Debian's Chromium (browser tests) and lavapipe (native GPU tests).
+/// Debian's Chromium (browser tests), lavapipe (native GPU tests) and poppler's
+/// PDF tools (the report test).
 pub fn test_system_packages() -> Result<()> {
     let mut missing = Vec::new();
     if !Path::new("/usr/bin/chromium").exists() {
@@ -66,6 +67,10 @@ pub fn test_system_packages() -> Result<()> {
         && !Path::new("/usr/share/vulkan/icd.d/lvp_icd.json").exists()
     {
         missing.push("mesa-vulkan-drivers");
+    }
+    // pdftotext and pdftoppm read the inspection report's PDF in the browser tests.
+    if !Path::new("/usr/bin/pdftotext").exists() || !Path::new("/usr/bin/pdftoppm").exists() {
+        missing.push("poppler-utils");
     }
     if !missing.is_empty() {
         apt_install(&missing)?;
