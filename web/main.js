@@ -7,9 +7,12 @@
 // <body> says which page this is.
 import { attachInput } from './input.js';
 import { filesFromDrop } from './drop.js';
-import { fixedUnit, rememberUnit, rememberedUnit } from './units.js';
+import { UNIT_LABELS, fixedUnit, rememberUnit, rememberedUnit } from './units.js';
+
+const UNIT_NAMES = Object.keys(UNIT_LABELS);
 import { setupMeasure } from './measure.js';
 import { setupInspect } from './inspect-panel.js';
+import { setupAnnotations } from './annotate.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -140,7 +143,8 @@ function onWorkerMessage(event) {
       $('progress').hidden = true;
       $('drop-hint')?.classList.add('hidden');
       showInfo(m.info);
-      measure?.reset(m.info);
+      measure.reset(m.info);
+      notes.reset();
       inspector?.reset();
       if ($('report-run')) {
         $('report-run').disabled = false;
@@ -179,10 +183,11 @@ function onWorkerMessage(event) {
       $('progress-label').textContent = m.message;
       break;
     case 'picked':
-      measure?.picked(m.picked);
+      if (m.tool === 'annotate') notes.picked(m.picked);
+      else measure.picked(m.picked);
       break;
     case 'labels':
-      measure?.labels(m.positions);
+      dispatchLabels(m.positions);
       break;
     case 'error':
       loading = false;
@@ -320,42 +325,65 @@ matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('cha
   send({ type: 'resize', ...canvasPixels() }),
 );
 
-// Lines drawn over the model, by layer (measurements, "show me"); only the
-// measurements' layer has label anchors.
-const overlayLayers = new Map();
-function setOverlayLayer(name, lines, anchors = new Float32Array(0)) {
-  overlayLayers.set(name, { lines, anchors });
+// Lines drawn over the model and points that carry labels (measurement values,
+// note markers), by layer. The worker projects every layer's anchors after each
+// frame; each layer gets back the positions of its own.
+const overlayLayers = new Map(); // name → { lines, anchors, onLabels }
+function setOverlayLayer(name, lines, anchors = new Float32Array(0), onLabels = null) {
+  overlayLayers.set(name, { lines, anchors, onLabels });
   const all = [...overlayLayers.values()];
-  const joined = new Float32Array(all.reduce((n, l) => n + l.lines.length, 0));
+  const join = (key) => {
+    const joined = new Float32Array(all.reduce((n, l) => n + l[key].length, 0));
+    let at = 0;
+    for (const layer of all) {
+      joined.set(layer[key], at);
+      at += layer[key].length;
+    }
+    return joined;
+  };
+  send({ type: 'overlay', lines: join('lines'), anchors: join('anchors') });
+}
+function dispatchLabels(positions) {
   let at = 0;
-  for (const layer of all) {
-    joined.set(layer.lines, at);
-    at += layer.lines.length;
+  for (const layer of overlayLayers.values()) {
+    const count = layer.anchors.length; // 3 numbers in, 3 out per anchor
+    if (count) layer.onLabels?.(positions.subarray(at, at + count));
+    at += count;
   }
-  send({ type: 'overlay', lines: joined, anchors: overlayLayers.get('measure')?.anchors ?? new Float32Array(0) });
 }
 
-// Measuring and inspecting (main page only): clicks on the canvas pick points in the worker.
-const isApp = page === 'app' && $('measure-distance');
-const measure = isApp
-  ? setupMeasure({ setOverlay: (lines, anchors) => setOverlayLayer('measure', lines, anchors), send, unit: () => currentUnit })
-  : null;
+// Measuring, notes and inspecting. Clicks on the canvas pick points in the
+// worker for whichever tool is on. A recipient's page shows shared
+// measurements and notes without editing them.
+const isApp = page === 'app' && Boolean($('measure-distance'));
+const measure = setupMeasure({
+  send,
+  setOverlay: (lines, anchors) => setOverlayLayer('measure', lines, anchors, (p) => measure.labels(p)),
+  unit: () => currentUnit,
+});
+const notes = setupAnnotations({
+  send,
+  setOverlay: (lines, anchors) => setOverlayLayer('notes', lines, anchors, (p) => notes.labels(p)),
+  editable: isApp,
+});
+$('measure-distance')?.addEventListener('click', () => notes.deactivate());
+$('annotate')?.addEventListener('click', () => measure.deactivate());
 const inspector = isApp
   ? setupInspect({ send, on: (type, handler) => listeners.set(type, handler), unit: () => currentUnit, setOverlayLayer })
   : null;
 // The report's code loads on its first use.
 $('report-run')?.addEventListener('click', async () => {
   const { makeReport } = await import('./report.js');
-  await makeReport(api, { unit: () => currentUnit, inspector, measure });
+  await makeReport(api, { unit: () => currentUnit, inspector, measure, notes });
 });
 function attachCanvasInput() {
-  attachInput(stage, canvas, send, { onClick: (x, y) => measure?.click(x, y) });
+  attachInput(stage, canvas, send, { onClick: (x, y) => measure.click(x, y) || notes.click(x, y) });
 }
 $('units')?.addEventListener('change', (e) => {
   currentUnit = e.target.value;
   rememberUnit(unitKey, currentUnit);
   showSize(shownInfo);
-  measure?.unitChanged();
+  measure.unitChanged();
   inspector?.unitChanged();
 });
 
@@ -384,6 +412,17 @@ const api = {
   formatBytes,
   params,
   shownInfo: () => shownInfo,
+  // What a share carries besides the camera and display options.
+  viewExtras: () => ({ units: currentUnit, measurements: measure.list(), annotations: notes.list() }),
+  // A share's view, on the recipient's page: its units, measurements and notes.
+  showSharedView(view) {
+    if (UNIT_NAMES.includes(view?.units) && !fixedUnit(shownInfo?.format ?? '')) {
+      currentUnit = view.units;
+      showSize(shownInfo);
+    }
+    measure.load(view?.measurements);
+    notes.load(view?.annotations);
+  },
 };
 if (page === 'app') {
   // The share dialog's code loads when first needed: for the Share button, or to

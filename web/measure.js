@@ -24,17 +24,20 @@ export function setupMeasure({ send, setOverlay, unit }) {
   const stage = $('stage');
   const labels = new Map(); // id → label element
 
+  const hint = (text) => {
+    if ($('measure-hint')) $('measure-hint').textContent = text;
+  };
   const setActive = (on) => {
-    active = on;
+    active = on && Boolean(button);
     pending = null;
-    button.setAttribute('aria-pressed', String(on));
-    stage.classList.toggle('measuring', on);
-    $('measure-hint').textContent = on
+    button?.setAttribute('aria-pressed', String(active));
+    stage.classList.toggle('measuring', active);
+    hint(active
       ? 'Click the first point (corners and edges snap).'
-      : 'Choose 📏 Distance, then click two points on the model.';
+      : 'Choose 📏 Distance, then click two points on the model.');
     redraw();
   };
-  button.addEventListener('click', () => setActive(!active));
+  button?.addEventListener('click', () => setActive(!active));
   stage.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && active) {
       setActive(false);
@@ -70,7 +73,7 @@ export function setupMeasure({ send, setOverlay, unit }) {
   function renderList() {
     const list = $('measurements');
     const u = unit();
-    list.replaceChildren(
+    list?.replaceChildren(
       ...measurements.map((m) => {
         const li = document.createElement('li');
         li.className = 'measurement';
@@ -128,24 +131,24 @@ export function setupMeasure({ send, setOverlay, unit }) {
     click(xCss, yCss) {
       if (!active) return false;
       const dpr = window.devicePixelRatio || 1;
-      send({ type: 'pick', x: xCss * dpr, y: yCss * dpr, snap: SNAP_CSS_PX * dpr });
+      send({ type: 'pick', x: xCss * dpr, y: yCss * dpr, snap: SNAP_CSS_PX * dpr, tool: 'measure' });
       return true;
     },
     picked(picked) {
       if (!active) return;
       if (!picked) {
-        $('measure-hint').textContent = 'That is not on the model: click on its surface.';
+        hint('That is not on the model: click on its surface.');
         return;
       }
       if (!pending) {
         pending = picked.point;
         const at = picked.point.map((c) => Number(c.toPrecision(6))).join(', ');
-        $('measure-hint').textContent = `First point (${picked.snap}) at ${at} ${unit()}. Click the second point.`;
+        hint(`First point (${picked.snap}) at ${at} ${unit()}. Click the second point.`);
       } else {
         measurements.push({ id: nextNumber, name: `Distance ${nextNumber}`, a: pending, b: picked.point });
         nextNumber += 1;
         pending = null;
-        $('measure-hint').textContent = 'Click the first point of the next distance, or Esc to stop.';
+        hint('Click the first point of the next distance, or Esc to stop.');
       }
       redraw();
     },
@@ -168,8 +171,19 @@ export function setupMeasure({ send, setOverlay, unit }) {
       nextNumber = 1;
       const [x, y, z] = info.size;
       markerSize = Math.hypot(x, y, z) * MARKER_FRACTION || 1;
-      button.disabled = false;
+      if (button) button.disabled = false;
       setActive(false);
+    },
+    deactivate: () => setActive(false),
+    // Measurements from a share (checked: they come from a file).
+    load(list) {
+      const point = (p) => Array.isArray(p) && p.length === 3 && p.every(Number.isFinite);
+      measurements = (Array.isArray(list) ? list : [])
+        .filter((m) => m?.kind === 'distance' && Array.isArray(m.points) && point(m.points[0]) && point(m.points[1]))
+        .slice(0, 1000)
+        .map((m, i) => ({ id: i + 1, name: String(m.name ?? `Distance ${i + 1}`), a: m.points[0].map(Number), b: m.points[1].map(Number) }));
+      nextNumber = measurements.length + 1;
+      redraw();
     },
     unitChanged: () => renderList(),
     // For reports and shares: { kind, name, value (file units), points }.

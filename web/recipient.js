@@ -102,9 +102,10 @@ export async function startRecipient(api, page) {
     api.send({ type: 'sharePassword', password });
   });
 
-  api.on('shareOpened', ({ name, display, original }) => {
+  api.on('shareOpened', ({ name, display, view, original }) => {
     $('password-form').hidden = true;
     api.setDisplayOptions(display);
+    api.showSharedView(view);
     setStatus(`${name} · shared with you · ${describe(meta, api.formatBytes).replace(/^Shared model · /, '')}`);
     if (original && $('share-download')) {
       $('share-download').href = URL.createObjectURL(original);

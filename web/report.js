@@ -32,7 +32,7 @@ async function snapshotWithLabels(api) {
   const scale = bitmap.width / view.width;
   context.font = `${Math.round(12 * scale)}px monospace`;
   context.textAlign = 'center';
-  for (const label of document.querySelectorAll('.measure-label')) {
+  for (const label of document.querySelectorAll('.measure-label, .note-marker')) {
     if (label.hidden) continue;
     const box = label.getBoundingClientRect();
     const [x, y] = [(box.left + box.width / 2 - view.left) * scale, (box.top + box.height / 2 - view.top) * scale];
@@ -120,7 +120,7 @@ function buildPdf(data, snapshot) {
 const urls = [];
 
 // Makes the report of the model shown and offers its two files for download.
-export async function makeReport(api, { unit, inspector, measure }) {
+export async function makeReport(api, { unit, inspector, measure, notes }) {
   const status = (text) => {
     $('report-status').textContent = text;
   };
@@ -138,7 +138,7 @@ export async function makeReport(api, { unit, inspector, measure }) {
       digest,
       inspection,
       measurements: measure.list(),
-      annotations: [],
+      annotations: notes.list(),
       date: new Date(),
     });
     const pdf = buildPdf(data, snapshot);

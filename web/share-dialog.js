@@ -128,6 +128,7 @@ export function setupShareDialog(api) {
         cipher: api.params.get('cipher') || 'auto',
       },
       display: api.displayOptions(),
+      extras: api.viewExtras(),
     });
   });
 

@@ -363,6 +363,7 @@ async function tryOpenShare(password) {
     name: metadata.name,
     size: metadata.size,
     display: metadata.view?.display || {},
+    view: metadata.view ?? null,
     original,
     decryptMs: opened.decryptMs,
   });
@@ -399,8 +400,8 @@ const handlers = {
     requestFrame();
   },
   // Measuring: the surface point under a canvas pixel (device pixels).
-  pick({ x, y, snap }) {
-    post('picked', { picked: JSON.parse(viewer.pickAt(x, y, snap)) });
+  pick({ x, y, snap, tool }) {
+    post('picked', { picked: JSON.parse(viewer.pickAt(x, y, snap)), tool });
   },
   overlay({ lines, anchors }) {
     viewer.setOverlay(lines);
@@ -416,12 +417,13 @@ const handlers = {
     requestFrame();
     if (name === 'up') post('grid', { gridSpacing: viewer.gridSpacing() });
   },
-  async createShare({ options, display }) {
+  async createShare({ options, display, extras }) {
     if (!shownFiles) throw new Error('Open a model first, then share it.');
     shareAbort = new AbortController();
     const [x, y, z, distance, yaw, pitch] = viewer.cameraPose();
     const camera = { target: [x, y, z], distance, yaw_radians: yaw, pitch_radians: pitch };
-    const view = { camera, display };
+    // Units, measurements and notes ride along (docs/share-format.md).
+    const view = { camera, display, ...(extras ?? {}) };
     const { Cancelled, createShare } = await shareModule();
     try {
       const share = await createShare(shownFiles, options, view, post, shareAbort.signal);

@@ -216,4 +216,54 @@ describe('measuring distances', () => {
     // And the schema is not a rubber stamp: a report without its file fails it.
     assert.equal(validate({ ...report, file: undefined }), false);
   });
+
+  test('a note pinned to the model, with the measurement and units, survives a share round trip', async () => {
+    // The report test left the cube open with "Distance 1" (20 mm).
+    await page.click('#annotate');
+    const box = await page.locator('#view').boundingBox();
+    const [x, y] = projectAfterHome([SIZE_MM / 2, SIZE_MM / 2, SIZE_MM], box.width, box.height); // top face centre
+    await page.mouse.click(box.x + x, box.y + y);
+    await page.waitForSelector('#annotations li input');
+    await page.fill('#annotations li input', 'Check this face');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !document.querySelector('.note-marker')?.hidden);
+
+    await page.click('#share');
+    await page.uncheck('#share-allow-download');
+    await page.click('#share-create');
+    await page.waitForSelector('#share-result:not([hidden])', { timeout: 60000 });
+    const link = await page.inputValue('#share-link');
+    await page.click('#share-done');
+
+    const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
+    const recipient = await context.newPage();
+    const recipientErrors = [];
+    recipient.on('pageerror', (e) => recipientErrors.push(e.message));
+    await recipient.goto(link);
+    await recipient.click('#share-view');
+    await recipient.waitForFunction(() => document.body.dataset.state === 'loaded', null, { timeout: 60000 });
+    await recipient.waitForSelector('#annotations li');
+    assert.equal(await recipient.textContent('#annotations li'), 'Check this face');
+    await recipient.waitForFunction(() => {
+      const marker = document.querySelector('.note-marker');
+      return marker && !marker.hidden && marker.style.left;
+    });
+    const marker = recipient.locator('.note-marker');
+    assert.equal(await marker.textContent(), '1');
+    assert.equal(await marker.getAttribute('title'), 'Check this face');
+    // The sender's camera came along, so the marker sits where the sender pinned it.
+    const recipientBox = await recipient.locator('#view').boundingBox();
+    const markerBox = await marker.boundingBox();
+    const [mx, my] = projectAfterHome([SIZE_MM / 2, SIZE_MM / 2, SIZE_MM], recipientBox.width, recipientBox.height);
+    assert.ok(Math.hypot(markerBox.x + markerBox.width / 2 - (recipientBox.x + mx), markerBox.y + markerBox.height / 2 - (recipientBox.y + my)) < 6, 'marker on the pinned point');
+    assert.ok(!(await marker.evaluate((el) => el.classList.contains('hidden-by-model'))), 'visible from above');
+    // The measurement and its unit came too.
+    await recipient.waitForFunction(() => [...document.querySelectorAll('.measure-label')].some((l) => !l.hidden && l.textContent === '20 mm'));
+    // Seen from below, the model hides the top face's note: the marker fades.
+    await recipient.focus('#stage');
+    for (let i = 0; i < 6; i += 1) await recipient.keyboard.press('ArrowUp');
+    await recipient.waitForFunction(() => document.querySelector('.note-marker').classList.contains('hidden-by-model'), null, { timeout: 10000 });
+    assert.deepEqual(recipientErrors, []);
+    await context.close();
+  });
 });
