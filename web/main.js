@@ -13,6 +13,7 @@ const UNIT_NAMES = Object.keys(UNIT_LABELS);
 import { setupMeasure } from './measure.js';
 import { setupInspect } from './inspect-panel.js';
 import { setupAnnotations } from './annotate.js';
+import { setupSection } from './section-tool.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -145,6 +146,7 @@ function onWorkerMessage(event) {
       showInfo(m.info);
       measure.reset(m.info);
       notes.reset();
+      section?.reset();
       inspector?.reset();
       if ($('report-run')) {
         $('report-run').disabled = false;
@@ -184,10 +186,14 @@ function onWorkerMessage(event) {
       break;
     case 'picked':
       if (m.tool === 'annotate') notes.picked(m.picked);
+      else if (m.tool === 'section') section?.picked(m.picked);
       else measure.picked(m.picked);
       break;
     case 'labels':
       dispatchLabels(m.positions);
+      break;
+    case 'section':
+      section?.cut(m);
       break;
     case 'error':
       loading = false;
@@ -291,6 +297,8 @@ for (const id of [...OPTIONS, 'up']) {
   $(id)?.addEventListener(id === 'background' ? 'input' : 'change', () => {
     send({ type: 'option', name: id, value: optionValue(id) });
     if (id === 'grid' && $('scale')) $('scale').hidden = !$('grid').checked;
+    // The section plane is clipped in the view's frame: turn it with the model.
+    if (id === 'up') section?.refresh();
   });
 }
 $('home')?.addEventListener('click', () => send({ type: 'home' }));
@@ -366,6 +374,9 @@ const notes = setupAnnotations({
   setOverlay: (lines, anchors) => setOverlayLayer('notes', lines, anchors, (p) => notes.labels(p)),
   editable: isApp,
 });
+const section = isApp
+  ? setupSection({ send, setOverlay: (lines) => setOverlayLayer('section', lines), unit: () => currentUnit })
+  : null;
 $('measure-distance')?.addEventListener('click', () => notes.deactivate());
 $('annotate')?.addEventListener('click', () => measure.deactivate());
 const inspector = isApp
@@ -377,13 +388,16 @@ $('report-run')?.addEventListener('click', async () => {
   await makeReport(api, { unit: () => currentUnit, inspector, measure, notes });
 });
 function attachCanvasInput() {
-  attachInput(stage, canvas, send, { onClick: (x, y) => measure.click(x, y) || notes.click(x, y) });
+  attachInput(stage, canvas, send, {
+    onClick: (x, y) => section?.click(x, y) || measure.click(x, y) || notes.click(x, y),
+  });
 }
 $('units')?.addEventListener('change', (e) => {
   currentUnit = e.target.value;
   rememberUnit(unitKey, currentUnit);
   showSize(shownInfo);
   measure.unitChanged();
+  section?.unitChanged();
   inspector?.unitChanged();
 });
 

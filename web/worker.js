@@ -403,6 +403,21 @@ const handlers = {
   pick({ x, y, snap, tool }) {
     post('picked', { picked: JSON.parse(viewer.pickAt(x, y, snap)), tool });
   },
+  // The section plane (model units and axes); the page gets the readout and outline.
+  section({ normal, fraction }) {
+    const readout = JSON.parse(viewer.setSection(normal[0], normal[1], normal[2], fraction));
+    post('section', { readout, lines: viewer.sectionLines() });
+    requestFrame();
+  },
+  sectionThrough({ normal, point }) {
+    const readout = JSON.parse(viewer.setSectionThrough(normal[0], normal[1], normal[2], point[0], point[1], point[2]));
+    post('section', { readout, lines: viewer.sectionLines() });
+    requestFrame();
+  },
+  clearSection() {
+    viewer.clearSection();
+    requestFrame();
+  },
   overlay({ lines, anchors }) {
     viewer.setOverlay(lines);
     labelAnchors = anchors;

@@ -266,4 +266,39 @@ describe('measuring distances', () => {
     assert.deepEqual(recipientErrors, []);
     await context.close();
   });
+
+  test('a section across Z reads the cube\'s cross-section, and the cut is filled', async () => {
+    await loadFiles(page, path.join(dir, 'cube20.stl'));
+    const capPixels = ({ pixels }) => {
+      let n = 0;
+      // The cap's linear (0.75, 0.18, 0.12) is about sRGB (225, 118, 97).
+      for (let i = 0; i < pixels.length; i += 4) if (Math.abs(pixels[i] - 225) < 20 && Math.abs(pixels[i + 1] - 118) < 20 && Math.abs(pixels[i + 2] - 97) < 20) n += 1;
+      return n;
+    };
+    assert.equal(capPixels(await canvasPixels(page)), 0, 'no cap before cutting');
+    await page.selectOption('#section-axis', 'z');
+    await page.waitForFunction(() => /Section: area/.test(document.getElementById('section-readout').textContent));
+    assert.equal(await page.textContent('#section-readout'), 'Section: area 400 mm², perimeter 80 mm');
+    // Dragging the plane: any height through the cube has the same section.
+    await page.locator('#section-offset').fill('250');
+    await page.waitForFunction(() => document.getElementById('section-offset').value === '250');
+    assert.equal(await page.textContent('#section-readout'), 'Section: area 400 mm², perimeter 80 mm');
+    await page.waitForTimeout(300);
+    // Seen from above, the top half is gone and the cut shows as a filled cap.
+    const capped = capPixels(await canvasPixels(page));
+    assert.ok(capped > 2000, `cap pixels: ${capped}`);
+    // Through a face picked on the model (+x): the plane lies in that face, at the
+    // end of the slider; moved inwards, it cuts the same square from the side.
+    await page.selectOption('#section-axis', 'face');
+    const box = await page.locator('#view').boundingBox();
+    const [x, y] = projectAfterHome([SIZE_MM, SIZE_MM / 2, SIZE_MM / 8], box.width, box.height);
+    await page.mouse.click(box.x + x, box.y + y);
+    await page.waitForFunction(() => document.getElementById('section-offset').value === '1000');
+    await page.locator('#section-offset').fill('500');
+    await page.waitForFunction(() => /area 400 mm², perimeter 80 mm/.test(document.getElementById('section-readout').textContent));
+    await page.selectOption('#section-axis', '');
+    await page.waitForTimeout(300);
+    assert.equal(capPixels(await canvasPixels(page)), 0, 'no cap once the section is off');
+    assert.ok(await page.isHidden('#section-readout'));
+  });
 });

@@ -32,6 +32,8 @@ pub mod pick;
 pub mod qr;
 /// wgpu renderer: draws a scene into any texture view.
 pub mod render;
+/// Cross-sections by a plane: area, perimeter and outline.
+pub mod section;
 /// The encrypted share container: AES-256-GCM STREAM chunks keyed by the link secret (and password).
 pub mod share;
 /// The `#[wasm_bindgen]` surface: a thin handle over the engine for the worker.

@@ -36,6 +36,9 @@ pub struct ViewSettings {
     pub grid: bool,
     /// Linear RGB background.
     pub background: [f32; 3],
+    /// Section plane in the view world (normal x, y, z, offset): what lies on
+    /// the normal's side is cut away, and the cut shows as a filled cap.
+    pub section: Option<[f32; 4]>,
 }
 
 impl Default for ViewSettings {
@@ -46,6 +49,7 @@ impl Default for ViewSettings {
             wireframe: false,
             grid: true,
             background: [0.13, 0.14, 0.16],
+            section: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::model::{Scene, SourceFormat, UpAxis};
 use crate::render::{GpuScene, Renderer, Shading, ViewSettings};
 
 mod measure;
+mod section;
 
 #[wasm_bindgen(start)]
 fn start() {
@@ -48,6 +49,8 @@ pub struct Viewer {
     input: Vec<u8>,
     /// Picking hierarchy of the model shown, built after its first frame.
     picker: Option<crate::pick::picker::Picker>,
+    /// The section plane's last cut outline (model units), for the page's overlay.
+    section_lines: Vec<f32>,
 }
 
 async fn create_gpu(canvas: &web_sys::OffscreenCanvas, force_webgl2: bool) -> Result<Gpu, JsError> {
@@ -130,6 +133,7 @@ impl Viewer {
             companions: Companions::new(),
             input: Vec::new(),
             picker: None,
+            section_lines: Vec::new(),
         })
     }
 
@@ -254,6 +258,8 @@ impl Viewer {
         self.scene = Some(scene);
         self.gpu_scene = Some(gpu_scene);
         self.picker = None;
+        self.settings.section = None;
+        self.section_lines = Vec::new();
         self.ensure_wireframe();
     }
 

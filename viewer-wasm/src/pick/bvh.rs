@@ -95,6 +95,11 @@ impl Bvh {
         Bvh { nodes, corners, ids: order }
     }
 
+    /// Every triangle's corners (in the hierarchy's order, not the caller's).
+    pub fn triangles(&self) -> &[[Vec3; 3]] {
+        &self.corners
+    }
+
     /// Number of triangles it holds.
     pub fn len(&self) -> usize {
         self.ids.len()

@@ -148,6 +148,11 @@ impl Picker {
         })
     }
 
+    /// Every drawn triangle in world space (file units and axes).
+    pub fn triangles(&self) -> &[[Vec3; 3]] {
+        self.bvh.triangles()
+    }
+
     /// The first surface point along a ray in model space (wall thickness).
     pub fn cast(&self, ray: &Ray) -> Option<(Vec3, u32)> {
         self.bvh.cast(ray, f32::INFINITY).map(|hit| (ray.at(hit.distance), self.parts[hit.triangle as usize]))

@@ -7,10 +7,16 @@ struct Frame {
     clip_from_world: mat4x4<f32>,
     eye_in_world: vec4<f32>,
     light_dir_in_world: vec4<f32>,
-    // x: 1 = flat shading from screen-space derivatives, y: 1 = encode output to sRGB
+    // x: 1 = flat shading from screen-space derivatives, y: 1 = encode output to sRGB,
+    // z: 1 = section plane on
     flags: vec4<f32>,
     wire_color: vec4<f32>,
+    // Section plane (normal, offset) in the world: the normal's side is cut away.
+    section_plane: vec4<f32>,
 };
+
+// Linear colour of the cut's cap.
+const CAP_COLOR: vec3<f32> = vec3<f32>(0.75, 0.18, 0.12);
 
 struct Draw {
     world_from_mesh: mat4x4<f32>,
@@ -91,6 +97,16 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
     var base = draw.base_color_factor * texel * in.color;
     if (draw.material.x >= 0.0 && base.a < draw.material.x) {
         discard;
+    }
+    if (frame.flags.z > 0.5) {
+        if (dot(frame.section_plane.xyz, in.position_in_world) > frame.section_plane.w) {
+            discard;
+        }
+        // Through the cut one sees the inside of the surface, its back faces: drawn
+        // flat in the cap colour, they fill the section of a closed model.
+        if (!front_facing) {
+            return finish(CAP_COLOR, 1.0);
+        }
     }
     let to_eye = normalize(frame.eye_in_world.xyz - in.position_in_world);
     var n: vec3<f32>;

@@ -14,6 +14,7 @@ struct FrameUniform {
     light_dir_in_world: [f32; 4],
     flags: [f32; 4],
     wire_color: [f32; 4],
+    section_plane: [f32; 4],
 }
 
 pub struct Renderer {
@@ -97,10 +98,11 @@ impl Renderer {
             flags: [
                 if settings.shading == Shading::Flat { 1.0 } else { 0.0 },
                 if self.encode_srgb { 1.0 } else { 0.0 },
-                0.0,
+                if settings.section.is_some() { 1.0 } else { 0.0 },
                 0.0,
             ],
             wire_color: [0.02, 0.02, 0.03, 0.55],
+            section_plane: settings.section.unwrap_or_default(),
         };
         queue.write_buffer(&self.frame_uniforms, 0, bytemuck::bytes_of(&frame));
 
@@ -164,7 +166,9 @@ impl Renderer {
                 if material.blend != blended || primitive.index_count == 0 {
                     continue;
                 }
-                let key = scene.pipeline_key(draw);
+                let mut key = scene.pipeline_key(draw);
+                // A cut model shows its inside: back faces become the cut's cap.
+                key.double_sided |= settings.section.is_some();
                 pass.set_pipeline(self.pipelines.mesh(device, key));
                 pass.set_bind_group(1, &scene.draw_bind_group, &[draw.uniform_offset]);
                 pass.set_bind_group(2, &material.bind_group, &[]);
