@@ -195,6 +195,9 @@ function onWorkerMessage(event) {
     case 'section':
       section?.cut(m);
       break;
+    case 'thickness':
+      measure.thickness(m.thickness);
+      break;
     case 'error':
       loading = false;
       $('progress').hidden = true;

@@ -104,8 +104,12 @@ function buildPdf(data, snapshot) {
   pdf.text('Measurements', { size: 13, bold: true, gap: 6 });
   if (!data.measurements.length) pdf.text('None.');
   for (const m of data.measurements) {
-    const d = m.points[1].map((c, k) => plain(Math.abs(c - m.points[0][k])));
-    pdf.row(m.name, `${formatLength(m.value, data.units)}  (dx ${d[0]}, dy ${d[1]}, dz ${d[2]} ${u})`);
+    if (m.kind === 'distance') {
+      const d = m.points[1].map((c, k) => plain(Math.abs(c - m.points[0][k])));
+      pdf.row(m.name, `${formatLength(m.value, data.units)}  (dx ${d[0]}, dy ${d[1]}, dz ${d[2]} ${u})`);
+    } else {
+      pdf.row(m.name, m.text.replace('⌀', 'diameter'));
+    }
   }
   pdf.space(8);
   pdf.text('Annotations', { size: 13, bold: true, gap: 6 });

@@ -403,6 +403,11 @@ const handlers = {
   pick({ x, y, snap, tool }) {
     post('picked', { picked: JSON.parse(viewer.pickAt(x, y, snap)), tool });
   },
+  // Wall thickness at a picked point, against its (outward) normal.
+  thickness({ point, normal }) {
+    const result = viewer.thicknessAt(point[0], point[1], point[2], normal[0], normal[1], normal[2]);
+    post('thickness', { thickness: result.length ? { value: result[0], far: [...result.subarray(1)] } : null });
+  },
   // The section plane (model units and axes); the page gets the readout and outline.
   section({ normal, fraction }) {
     const readout = JSON.parse(viewer.setSection(normal[0], normal[1], normal[2], fraction));

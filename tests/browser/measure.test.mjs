@@ -98,7 +98,7 @@ describe('measuring distances', () => {
     assert.equal(await page.getAttribute('#measure-distance', 'aria-pressed'), 'true');
     // The front top edge: (20, 0, 20) → (0, 0, 20).
     await clickCorner([SIZE_MM, 0, SIZE_MM]);
-    await page.waitForFunction(() => /First point \(vertex\)/.test(document.getElementById('measure-hint').textContent));
+    await page.waitForFunction(() => /Point 1 \(vertex\)/.test(document.getElementById('measure-hint').textContent));
     await clickCorner([0, 0, SIZE_MM]);
     await page.waitForSelector('#measurements li');
     assert.equal(await page.textContent('#measurements li .m-value'), '20 mm');
@@ -176,7 +176,7 @@ describe('measuring distances', () => {
     await loadFiles(page, path.join(dir, 'cube20.stl'));
     await page.click('#measure-distance');
     await clickCorner([SIZE_MM, 0, SIZE_MM]);
-    await page.waitForFunction(() => /First point/.test(document.getElementById('measure-hint').textContent));
+    await page.waitForFunction(() => /Point 1/.test(document.getElementById('measure-hint').textContent));
     await clickCorner([0, 0, SIZE_MM]);
     await page.waitForSelector('#measurements li');
     await page.keyboard.press('Escape');
@@ -300,5 +300,34 @@ describe('measuring distances', () => {
     await page.waitForTimeout(300);
     assert.equal(capPixels(await canvasPixels(page)), 0, 'no cap once the section is off');
     assert.ok(await page.isHidden('#section-readout'));
+  });
+
+  test('angle, circle, face angle and wall thickness on the cube', async () => {
+    await loadFiles(page, path.join(dir, 'cube20.stl'));
+    const box = await page.locator('#view').boundingBox();
+    const clickAt = async (point) => {
+      const [x, y] = projectAfterHome(point, box.width, box.height);
+      await page.mouse.click(box.x + x, box.y + y);
+    };
+    const measureWith = async (kind, points) => {
+      await page.selectOption('#measure-kind', kind);
+      const before = await page.locator('#measurements li').count();
+      for (const p of points) {
+        await clickAt(p);
+        await page.waitForTimeout(150); // each pick answered before the next click
+      }
+      await page.waitForFunction((n) => document.querySelectorAll('#measurements li').length === n + 1, before);
+      return page.textContent(`#measurements li:nth-child(${before + 1}) .m-value`);
+    };
+    await page.click('#measure-distance');
+    const s = SIZE_MM;
+    assert.equal(await measureWith('angle', [[s, 0, s], [0, 0, s], [0, 0, 0]]), '90°');
+    // The circle through three corners of the top face: its diagonal is the diameter.
+    assert.equal(await measureWith('circle', [[s, 0, s], [0, 0, s], [0, s, s]]), '⌀ 28.2843 mm');
+    // The top face and the front face.
+    assert.equal(await measureWith('face-angle', [[s / 2, s / 2, s], [s / 2, 0, s / 2]]), '90°');
+    // Through the top face to the bottom one.
+    assert.equal(await measureWith('thickness', [[s / 2, s / 2, s]]), 't 20 mm');
+    await page.keyboard.press('Escape');
   });
 });

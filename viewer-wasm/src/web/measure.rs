@@ -39,6 +39,24 @@ impl Viewer {
         serde_json::to_string(&picked).unwrap_or_else(|_| "null".into())
     }
 
+    /// Wall thickness at a surface point: from `(px, py, pz)` into the model,
+    /// against the outward normal `(nx, ny, nz)`, to the next surface. Returns
+    /// `[thickness, x, y, z]` (the far point), or an empty array when the ray
+    /// leaves without meeting the surface again (an open mesh).
+    #[wasm_bindgen(js_name = thicknessAt)]
+    pub fn thickness_at(&mut self, px: f32, py: f32, pz: f32, nx: f32, ny: f32, nz: f32) -> Vec<f32> {
+        self.prepare_picking();
+        let Some(picker) = &self.picker else { return Vec::new() };
+        let (point, normal) = (Vec3::new(px, py, pz), Vec3::new(nx, ny, nz));
+        // Start a hair inside, so that the surface just picked is not hit again.
+        let start = point - normal.normalize_or_zero() * 1e-4 * self.settings.camera.scene_radius.max(f32::MIN_POSITIVE);
+        let Some(ray) = crate::pick::ray::Ray::new(start, -normal) else { return Vec::new() };
+        match picker.cast(&ray) {
+            Some((far, _)) => vec![far.distance(point), far.x, far.y, far.z],
+            None => Vec::new(),
+        }
+    }
+
     /// Model points (x, y, z, …) → canvas pixels and a state per point
     /// (x, y, state, …): 0 behind the camera, 1 visible, 2 hidden by the model.
     pub fn project(&self, points: &[f32]) -> Vec<f32> {
