@@ -49,7 +49,8 @@ impl Viewer {
         let Some(picker) = &self.picker else { return Vec::new() };
         let (point, normal) = (Vec3::new(px, py, pz), Vec3::new(nx, ny, nz));
         // Start a hair inside, so that the surface just picked is not hit again.
-        let start = point - normal.normalize_or_zero() * 1e-4 * self.settings.camera.scene_radius.max(f32::MIN_POSITIVE);
+        let start =
+            point - normal.normalize_or_zero() * 1e-4 * self.settings.camera.scene_radius.max(f32::MIN_POSITIVE);
         let Some(ray) = crate::pick::ray::Ray::new(start, -normal) else { return Vec::new() };
         match picker.cast(&ray) {
             Some((far, _)) => vec![far.distance(point), far.x, far.y, far.z],
