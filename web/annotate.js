@@ -135,6 +135,7 @@ export function setupAnnotations({ send, setOverlay, editable }) {
       redraw();
     },
     deactivate: () => setActive(false),
+    isActive: () => active,
     list: () => notes.map(({ number, text, point }) => ({ number, text, point })),
   };
 }

@@ -3,10 +3,11 @@
 // camera maths matches the canvas resolution.
 
 // `onClick(x, y)` gets a click that did not drag (CSS pixels from the canvas's
-// top left), for picking points on the model.
+// top left), for picking points on the model; `onHover(x, y)` the mouse moving
+// over it with no button pressed.
 const CLICK_SLOP_CSS_PX = 4;
 
-export function attachInput(stage, canvas, send, { onClick } = {}) {
+export function attachInput(stage, canvas, send, { onClick, onHover } = {}) {
   const pointers = new Map();
   let press = null; // where a one-pointer primary press started, while it may still be a click
   let pinchDistance = 0;
@@ -21,7 +22,14 @@ export function attachInput(stage, canvas, send, { onClick } = {}) {
   });
   canvas.addEventListener('pointermove', (e) => {
     const p = pointers.get(e.pointerId);
-    if (!p) return;
+    if (!p) {
+      // Moving over the model without a button pressed: what would a click pick?
+      if (onHover && pointers.size === 0 && e.pointerType === 'mouse') {
+        const rect = canvas.getBoundingClientRect();
+        onHover(e.clientX - rect.left, e.clientY - rect.top);
+      }
+      return;
+    }
     const dx = (e.clientX - p.x) * dpr();
     const dy = (e.clientY - p.y) * dpr();
     p.x = e.clientX;

@@ -198,6 +198,9 @@ function onWorkerMessage(event) {
     case 'thickness':
       measure.thickness(m.thickness);
       break;
+    case 'hovered':
+      hovered(m.picked);
+      break;
     case 'error':
       loading = false;
       $('progress').hidden = true;
@@ -390,9 +393,54 @@ $('report-run')?.addEventListener('click', async () => {
   const { makeReport } = await import('./report.js');
   await makeReport(api, { unit: () => currentUnit, inspector, measure, notes });
 });
+// Hover highlight: while a tool that picks is on, a marker shows what a click
+// would pick (vertex, edge or surface), one pick in flight at a time.
+const HOVER_RGBA = { vertex: [0.1, 1.0, 0.4, 1.0], edge: [0.2, 0.8, 1.0, 1.0], surface: [1.0, 1.0, 1.0, 1.0] };
+let hoverBusy = false;
+let hoverNext = null;
+function hover(x, y) {
+  const tool = measure.isActive() ? 'measure' : notes.isActive() ? 'annotate' : section?.isPicking() ? 'section' : null;
+  if (!tool) {
+    if (overlayLayers.get('hover')?.lines.length) setOverlayLayer('hover', new Float32Array(0));
+    return;
+  }
+  const dpr = window.devicePixelRatio || 1;
+  const request = { type: 'hover', x: x * dpr, y: y * dpr, snap: tool === 'measure' && measure.snaps() ? 8 * dpr : 0 };
+  if (hoverBusy) {
+    hoverNext = request;
+    return;
+  }
+  hoverBusy = true;
+  send(request);
+}
+function hovered(picked) {
+  hoverBusy = false;
+  if (hoverNext) {
+    const next = hoverNext;
+    hoverNext = null;
+    hoverBusy = true;
+    send(next);
+  }
+  if (!picked) {
+    setOverlayLayer('hover', new Float32Array(0));
+    return;
+  }
+  const size = measure.markerSize() * (picked.snap === 'surface' ? 0.6 : 1.2);
+  const lines = new Float32Array(6 * 7);
+  for (let k = 0; k < 3; k += 1) {
+    const [a, b] = [[...picked.point], [...picked.point]];
+    a[k] -= size;
+    b[k] += size;
+    lines.set([...a, ...HOVER_RGBA[picked.snap]], k * 14);
+    lines.set([...b, ...HOVER_RGBA[picked.snap]], k * 14 + 7);
+  }
+  setOverlayLayer('hover', lines);
+  document.body.dataset.hoverSnap = picked.snap;
+}
 function attachCanvasInput() {
   attachInput(stage, canvas, send, {
     onClick: (x, y) => section?.click(x, y) || measure.click(x, y) || notes.click(x, y),
+    onHover: hover,
   });
 }
 $('units')?.addEventListener('change', (e) => {

@@ -301,6 +301,9 @@ export function setupMeasure({ send, setOverlay, unit }) {
       setActive(false);
     },
     deactivate: () => setActive(false),
+    isActive: () => active,
+    snaps: () => KINDS[kind()].snap,
+    markerSize: () => markerSize,
     unitChanged: () => renderList(),
     // For reports and shares: { kind, name, value (file units or degrees), text, points, normals? }.
     list: () =>

@@ -103,5 +103,6 @@ export function setupSection({ send, setOverlay, unit }) {
       if (normal) send({ type: 'section', normal, fraction: Number(slider.value) / 1000 });
     },
     unitChanged: showReadout,
+    isPicking: () => picking,
   };
 }

@@ -403,6 +403,10 @@ const handlers = {
   pick({ x, y, snap, tool }) {
     post('picked', { picked: JSON.parse(viewer.pickAt(x, y, snap)), tool });
   },
+  // What a click at this pixel would pick (the page's hover marker).
+  hover({ x, y, snap }) {
+    post('hovered', { picked: JSON.parse(viewer.pickAt(x, y, snap)) });
+  },
   // Wall thickness at a picked point, against its (outward) normal.
   thickness({ point, normal }) {
     const result = viewer.thicknessAt(point[0], point[1], point[2], normal[0], normal[1], normal[2]);

@@ -96,6 +96,11 @@ describe('measuring distances', () => {
     assert.equal(await page.inputValue('#units'), 'mm', 'STL defaults to millimetres');
     await page.click('#measure-distance');
     assert.equal(await page.getAttribute('#measure-distance', 'aria-pressed'), 'true');
+    // Hovering near a corner shows what a click would pick: that vertex.
+    const box = await page.locator('#view').boundingBox();
+    const [hx, hy] = projectAfterHome([SIZE_MM, 0, SIZE_MM], box.width, box.height);
+    await page.mouse.move(box.x + hx + 3, box.y + hy + 3);
+    await page.waitForFunction(() => document.body.dataset.hoverSnap === 'vertex');
     // The front top edge: (20, 0, 20) → (0, 0, 20).
     await clickCorner([SIZE_MM, 0, SIZE_MM]);
     await page.waitForFunction(() => /Point 1 \(vertex\)/.test(document.getElementById('measure-hint').textContent));
@@ -111,7 +116,6 @@ describe('measuring distances', () => {
     // Labels float over the canvas at the measurements' midpoints.
     await page.waitForFunction(() => [...document.querySelectorAll('.measure-label')].filter((l) => !l.hidden).length === 2);
     const label = await page.locator('.measure-label').first().boundingBox();
-    const box = await page.locator('#view').boundingBox();
     const [mx, my] = projectAfterHome([SIZE_MM / 2, 0, SIZE_MM], box.width, box.height);
     assert.ok(Math.abs(label.x + label.width / 2 - (box.x + mx)) < 4, 'label centred over the midpoint');
     assert.ok(label.y + label.height < box.y + my + 2, 'label just above the midpoint');
