@@ -10,10 +10,6 @@ import { filesFromDrop } from './drop.js';
 import { UNIT_LABELS, fixedUnit, rememberUnit, rememberedUnit } from './units.js';
 
 const UNIT_NAMES = Object.keys(UNIT_LABELS);
-import { setupMeasure } from './measure.js';
-import { setupInspect } from './inspect-panel.js';
-import { setupAnnotations } from './annotate.js';
-import { setupSection } from './section-tool.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -144,10 +140,12 @@ function onWorkerMessage(event) {
       $('progress').hidden = true;
       $('drop-hint')?.classList.add('hidden');
       showInfo(m.info);
-      measure.reset(m.info);
-      notes.reset();
-      section?.reset();
-      inspector?.reset();
+      loadTools().then(() => {
+        measure.reset(m.info);
+        notes.reset();
+        section?.reset();
+        inspector?.reset();
+      });
       if ($('report-run')) {
         $('report-run').disabled = false;
         $('report-links').replaceChildren();
@@ -185,9 +183,9 @@ function onWorkerMessage(event) {
       $('progress-label').textContent = m.message;
       break;
     case 'picked':
-      if (m.tool === 'annotate') notes.picked(m.picked);
+      if (m.tool === 'annotate') notes?.picked(m.picked);
       else if (m.tool === 'section') section?.picked(m.picked);
-      else measure.picked(m.picked);
+      else measure?.picked(m.picked);
       break;
     case 'labels':
       dispatchLabels(m.positions);
@@ -196,7 +194,7 @@ function onWorkerMessage(event) {
       section?.cut(m);
       break;
     case 'thickness':
-      measure.thickness(m.thickness);
+      measure?.thickness(m.thickness);
       break;
     case 'hovered':
       hovered(m.picked);
@@ -370,24 +368,46 @@ function dispatchLabels(positions) {
 // worker for whichever tool is on. A recipient's page shows shared
 // measurements and notes without editing them.
 const isApp = page === 'app' && Boolean($('measure-distance'));
-const measure = setupMeasure({
-  send,
-  setOverlay: (lines, anchors) => setOverlayLayer('measure', lines, anchors, (p) => measure.labels(p)),
-  unit: () => currentUnit,
-});
-const notes = setupAnnotations({
-  send,
-  setOverlay: (lines, anchors) => setOverlayLayer('notes', lines, anchors, (p) => notes.labels(p)),
-  editable: isApp,
-});
-const section = isApp
-  ? setupSection({ send, setOverlay: (lines) => setOverlayLayer('section', lines), unit: () => currentUnit })
-  : null;
-$('measure-distance')?.addEventListener('click', () => notes.deactivate());
-$('annotate')?.addEventListener('click', () => measure.deactivate());
-const inspector = isApp
-  ? setupInspect({ send, on: (type, handler) => listeners.set(type, handler), unit: () => currentUnit, setOverlayLayer })
-  : null;
+// The tools (measuring, notes, section, statistics) load with the first model:
+// the page is ready to view sooner, and viewing alone never needs them.
+let measure = null;
+let notes = null;
+let section = null;
+let inspector = null;
+let toolsLoading = null;
+function loadTools() {
+  toolsLoading ??= Promise.all([
+    import('./measure.js'),
+    import('./annotate.js'),
+    isApp ? import('./section-tool.js') : null,
+    isApp ? import('./inspect-panel.js') : null,
+  ]).then(([measuring, annotating, sectioning, inspecting]) => {
+    measure = measuring.setupMeasure({
+      send,
+      setOverlay: (lines, anchors) => setOverlayLayer('measure', lines, anchors, (p) => measure.labels(p)),
+      unit: () => currentUnit,
+    });
+    notes = annotating.setupAnnotations({
+      send,
+      setOverlay: (lines, anchors) => setOverlayLayer('notes', lines, anchors, (p) => notes.labels(p)),
+      editable: isApp,
+    });
+    if (sectioning) {
+      section = sectioning.setupSection({ send, setOverlay: (lines) => setOverlayLayer('section', lines), unit: () => currentUnit });
+    }
+    if (inspecting) {
+      inspector = inspecting.setupInspect({
+        send,
+        on: (type, handler) => listeners.set(type, handler),
+        unit: () => currentUnit,
+        setOverlayLayer,
+      });
+    }
+    $('measure-distance')?.addEventListener('click', () => notes.deactivate());
+    $('annotate')?.addEventListener('click', () => measure.deactivate());
+  });
+  return toolsLoading;
+}
 // The report's code loads on its first use.
 $('report-run')?.addEventListener('click', async () => {
   const { makeReport } = await import('./report.js');
@@ -399,7 +419,7 @@ const HOVER_RGBA = { vertex: [0.1, 1.0, 0.4, 1.0], edge: [0.2, 0.8, 1.0, 1.0], s
 let hoverBusy = false;
 let hoverNext = null;
 function hover(x, y) {
-  const tool = measure.isActive() ? 'measure' : notes.isActive() ? 'annotate' : section?.isPicking() ? 'section' : null;
+  const tool = measure?.isActive() ? 'measure' : notes?.isActive() ? 'annotate' : section?.isPicking() ? 'section' : null;
   if (!tool) {
     if (overlayLayers.get('hover')?.lines.length) setOverlayLayer('hover', new Float32Array(0));
     return;
@@ -439,7 +459,7 @@ function hovered(picked) {
 }
 function attachCanvasInput() {
   attachInput(stage, canvas, send, {
-    onClick: (x, y) => section?.click(x, y) || measure.click(x, y) || notes.click(x, y),
+    onClick: (x, y) => section?.click(x, y) || measure?.click(x, y) || notes?.click(x, y),
     onHover: hover,
   });
 }
@@ -447,7 +467,7 @@ $('units')?.addEventListener('change', (e) => {
   currentUnit = e.target.value;
   rememberUnit(unitKey, currentUnit);
   showSize(shownInfo);
-  measure.unitChanged();
+  measure?.unitChanged();
   section?.unitChanged();
   inspector?.unitChanged();
 });
@@ -478,9 +498,10 @@ const api = {
   params,
   shownInfo: () => shownInfo,
   // What a share carries besides the camera and display options.
-  viewExtras: () => ({ units: currentUnit, measurements: measure.list(), annotations: notes.list() }),
+  viewExtras: () => ({ units: currentUnit, measurements: measure?.list() ?? [], annotations: notes?.list() ?? [] }),
   // A share's view, on the recipient's page: its units, measurements and notes.
-  showSharedView(view) {
+  async showSharedView(view) {
+    await loadTools();
     if (UNIT_NAMES.includes(view?.units) && !fixedUnit(shownInfo?.format ?? '')) {
       currentUnit = view.units;
       showSize(shownInfo);
