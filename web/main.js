@@ -145,6 +145,7 @@ function onWorkerMessage(event) {
         notes.reset();
         section?.reset();
         inspector?.reset();
+        boundingBox?.reset(m.info);
       });
       if ($('report-run')) {
         $('report-run').disabled = false;
@@ -374,6 +375,7 @@ let measure = null;
 let notes = null;
 let section = null;
 let inspector = null;
+let boundingBox = null;
 let toolsLoading = null;
 function loadTools() {
   toolsLoading ??= Promise.all([
@@ -381,7 +383,8 @@ function loadTools() {
     import('./annotate.js'),
     isApp ? import('./section-tool.js') : null,
     isApp ? import('./inspect-panel.js') : null,
-  ]).then(([measuring, annotating, sectioning, inspecting]) => {
+    isApp ? import('./bbox.js') : null,
+  ]).then(([measuring, annotating, sectioning, inspecting, boxing]) => {
     measure = measuring.setupMeasure({
       send,
       setOverlay: (lines, anchors) => setOverlayLayer('measure', lines, anchors, (p) => measure.labels(p)),
@@ -401,6 +404,12 @@ function loadTools() {
         on: (type, handler) => listeners.set(type, handler),
         unit: () => currentUnit,
         setOverlayLayer,
+      });
+    }
+    if (boxing) {
+      boundingBox = boxing.setupBoundingBox({
+        setOverlay: (lines, anchors, onLabels) => setOverlayLayer('bbox', lines, anchors, onLabels),
+        unit: () => currentUnit,
       });
     }
     $('measure-distance')?.addEventListener('click', () => notes.deactivate());
@@ -468,6 +477,7 @@ $('units')?.addEventListener('change', (e) => {
   rememberUnit(unitKey, currentUnit);
   showSize(shownInfo);
   measure?.unitChanged();
+  boundingBox?.unitChanged();
   section?.unitChanged();
   inspector?.unitChanged();
 });

@@ -334,4 +334,13 @@ describe('measuring distances', () => {
     assert.equal(await measureWith('thickness', [[s / 2, s / 2, s]]), 't 20 mm');
     await page.keyboard.press('Escape');
   });
+
+  test('the bounding box is drawn with its dimensions', async () => {
+    await page.check('#bbox');
+    await page.waitForFunction(() => [...document.querySelectorAll('.bbox-label')].filter((l) => !l.hidden).length === 3);
+    const texts = await page.$$eval('.bbox-label', (labels) => labels.map((l) => l.textContent));
+    assert.deepEqual(texts, ['x 20 mm', 'y 20 mm', 'z 20 mm']);
+    await page.uncheck('#bbox');
+    assert.equal(await page.locator('.bbox-label').count(), 0);
+  });
 });

@@ -12,6 +12,8 @@ pub struct ModelInfo {
     pub triangles: usize,
     /// World-space bounding-box size in file units.
     pub size: [f32; 3],
+    /// Its lowest corner (file units and axes).
+    pub min: [f32; 3],
     pub warnings: Vec<String>,
     /// Each placed mesh, as the Convert dialog lists them to choose from.
     pub parts: Vec<PartInfo>,
@@ -32,6 +34,7 @@ impl ModelInfo {
             vertices: scene.vertex_count(),
             triangles: scene.scene_triangle_count(),
             size: scene.world_bounds().size().to_array(),
+            min: scene.world_bounds().min.to_array(),
             warnings: scene.warnings.clone(),
             parts: scene
                 .part_names()
