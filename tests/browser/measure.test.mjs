@@ -267,6 +267,13 @@ describe('measuring distances', () => {
     await recipient.focus('#stage');
     for (let i = 0; i < 6; i += 1) await recipient.keyboard.press('ArrowUp');
     await recipient.waitForFunction(() => document.querySelector('.note-marker').classList.contains('hidden-by-model'), null, { timeout: 10000 });
+    // The embed page shows the note too.
+    await recipient.goto(link.replace('/s/', '/e/'));
+    await recipient.waitForFunction(() => document.body.dataset.state === 'loaded', null, { timeout: 60000 });
+    await recipient.waitForFunction(() => {
+      const marker = document.querySelector('.note-marker');
+      return marker && !marker.hidden && marker.title === 'Check this face';
+    });
     assert.deepEqual(recipientErrors, []);
     await context.close();
   });
