@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use viewer_wasm::export::{ExportOptions, LengthUnit, TargetFormat, export};
+use viewer_wasm::export::{ExportOptions, LengthUnit, OutputSink, TargetFormat, export_to};
 use viewer_wasm::import::{Companions, import};
 use viewer_wasm::model::{Scene, UpAxis};
 
@@ -67,6 +67,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Output files straight to disk: the main file where asked, companions (an
+/// OBJ's MTL, a glTF's .bin) beside it.
+struct FolderSink {
+    main: PathBuf,
+    written: usize,
+}
+
+impl OutputSink for FolderSink {
+    fn create(&mut self, name: &str, _size_hint: usize) -> std::io::Result<Box<dyn std::io::Write + '_>> {
+        let folder = self.main.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let path = if self.written == 0 { self.main.clone() } else { folder.join(name) };
+        self.written += 1;
+        let file = std::fs::File::create(&path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+        Ok(Box::new(std::io::BufWriter::with_capacity(1 << 20, file)))
+    }
 }
 
 fn parse_unit(text: &str) -> Result<LengthUnit, String> {
@@ -126,13 +144,8 @@ fn main() -> Result<()> {
             }
             let parts = parts.map(|list| list.iter().map(|p| p - 1).collect());
             let options = ExportOptions { format, unitless_unit: units, up, merge, weld, parts, keep_hierarchy };
-            let (files, report) = export(scene, &name, &options)?;
-            let folder = output.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            for (i, file) in files.iter().enumerate() {
-                // The main file goes where asked; companions (an OBJ's MTL) next to it.
-                let path = if i == 0 { output.clone() } else { folder.join(&file.name) };
-                std::fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))?;
-            }
+            let mut sink = FolderSink { main: output.clone(), written: 0 };
+            let report = export_to(scene, &name, &options, &mut sink, &mut |_| {})?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

@@ -19,6 +19,8 @@ mod stl;
 #[cfg(feature = "threemf")]
 mod threemf;
 
+use std::io::Write;
+
 use serde::{Deserialize, Serialize};
 
 pub use flatten::{FlatMesh, flatten};
@@ -192,6 +194,29 @@ pub enum ExportError {
     Empty,
     #[error("{0} cannot be written by this build.")]
     NotInThisBuild(&'static str),
+    #[error("The output could not be written: {0}")]
+    Io(String),
+}
+
+/// Where exported files go: memory (the browser, tests) or a folder (the
+/// command-line tool). Large outputs are written in blocks as they are made.
+pub trait OutputSink {
+    /// A new output file called `name`, about `size_hint` bytes long.
+    fn create(&mut self, name: &str, size_hint: usize) -> std::io::Result<Box<dyn std::io::Write + '_>>;
+}
+
+/// Collects the output files in memory.
+#[derive(Default)]
+pub struct MemorySink {
+    pub files: Vec<OutputFile>,
+}
+
+impl OutputSink for MemorySink {
+    fn create(&mut self, name: &str, size_hint: usize) -> std::io::Result<Box<dyn std::io::Write + '_>> {
+        self.files.push(OutputFile { name: name.to_owned(), bytes: Vec::with_capacity(size_hint) });
+        let file = self.files.last_mut().ok_or_else(|| std::io::Error::other("no file"))?;
+        Ok(Box::new(&mut file.bytes))
+    }
 }
 
 fn sentence_case(text: &str) -> String {
@@ -221,11 +246,24 @@ pub fn export(
 
 /// [`export`], telling `progress` the fraction done (0 to 1) between its steps.
 pub fn export_with_progress(
-    mut scene: Scene,
+    scene: Scene,
     source_name: &str,
     options: &ExportOptions,
     progress: &mut dyn FnMut(f32),
 ) -> Result<(Vec<OutputFile>, ConversionReport), ExportError> {
+    let mut sink = MemorySink::default();
+    let report = export_to(scene, source_name, options, &mut sink, progress)?;
+    Ok((sink.files, report))
+}
+
+/// [`export_with_progress`] into `sink` (the main file first, then its companions).
+pub fn export_to(
+    mut scene: Scene,
+    source_name: &str,
+    options: &ExportOptions,
+    sink: &mut dyn OutputSink,
+    progress: &mut dyn FnMut(f32),
+) -> Result<ConversionReport, ExportError> {
     let mut report = ConversionReport { triangles_in: scene.scene_triangle_count(), ..Default::default() };
     if !scene.not_kept.is_empty() {
         report.dropped.push(format!(
@@ -260,7 +298,13 @@ pub fn export_with_progress(
     let stem = stem(source_name);
     let name = |extension: &str| format!("{stem}.{extension}");
     let files = match options.format {
-        TargetFormat::StlBinary => vec![OutputFile { name: name("stl"), bytes: stl::binary(&meshes, &mut report)? }],
+        TargetFormat::StlBinary => {
+            let size = 84 + report.triangles_out * 50;
+            let mut out = sink.create(&name("stl"), size).map_err(|e| ExportError::Io(e.to_string()))?;
+            stl::binary_to(&meshes, &mut *out, &mut report)?;
+            out.flush().map_err(|e| ExportError::Io(e.to_string()))?;
+            Vec::new()
+        }
         TargetFormat::StlAscii => vec![OutputFile { name: name("stl"), bytes: stl::ascii(&meshes, stem, &mut report) }],
         TargetFormat::Obj => {
             let (obj, mtl) = obj::write(&meshes, scene, &name("mtl"), &mut report);
@@ -295,8 +339,13 @@ pub fn export_with_progress(
         #[cfg(not(feature = "threemf"))]
         TargetFormat::ThreeMf => return Err(ExportError::NotInThisBuild("3MF")),
     };
+    for file in files {
+        let mut out = sink.create(&file.name, file.bytes.len()).map_err(|e| ExportError::Io(e.to_string()))?;
+        out.write_all(&file.bytes).map_err(|e| ExportError::Io(e.to_string()))?;
+        out.flush().map_err(|e| ExportError::Io(e.to_string()))?;
+    }
     progress(1.0);
-    Ok((files, report))
+    Ok(report)
 }
 
 /// The scene as a GLB in its own units and axes, with the node transforms baked:
