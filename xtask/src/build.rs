@@ -15,13 +15,20 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// with 3MF; loaded only to share, open a share, convert or read a 3MF). None
 /// decodes images in Rust: the browser does.
 pub fn wasm() -> Result<()> {
-    for (variant, features) in [("webgpu", ""), ("webgl", "webgl"), ("share", "share-web,threemf")] {
+    // The viewer builds load with the page: the `wasm-release` profile (Cargo.toml:
+    // fat LTO, size-leaning optimisation) keeps them in the page-weight budget. The
+    // tools build loads only on demand and converts whole models: full speed.
+    let builds = [
+        ("webgpu", "", "wasm-release"),
+        ("webgl", "webgl", "wasm-release"),
+        ("share", "share-web,threemf", "release"),
+    ];
+    for (variant, features, profile) in builds {
         let mut command = cargo();
-        // The `wasm-release` profile (Cargo.toml): fat LTO, size-leaning optimisation.
-        command.args(["build", "--profile", "wasm-release", "--lib", "-p", "viewer-wasm", "--target", WASM_TARGET]);
+        command.args(["build", "--profile", profile, "--lib", "-p", "viewer-wasm", "--target", WASM_TARGET]);
         command.args(["--no-default-features", "--features", features]);
-        run(&mut command, &format!("build viewer-wasm for wasm32 ({variant}, release)"))?;
-        let wasm = format!("target/{WASM_TARGET}/wasm-release/viewer_wasm.wasm");
+        run(&mut command, &format!("build viewer-wasm for wasm32 ({variant}, {profile})"))?;
+        let wasm = format!("target/{WASM_TARGET}/{profile}/viewer_wasm.wasm");
         let out_dir = format!("web/pkg/{variant}");
         run(
             // Without the name section (function names for stack traces): it is a sixth
