@@ -18,11 +18,8 @@ pub fn wasm() -> Result<()> {
     // The viewer builds load with the page: the `wasm-release` profile (Cargo.toml:
     // fat LTO, size-leaning optimisation) keeps them in the page-weight budget. The
     // tools build loads only on demand and converts whole models: full speed.
-    let builds = [
-        ("webgpu", "", "wasm-release"),
-        ("webgl", "webgl", "wasm-release"),
-        ("share", "share-web,threemf", "release"),
-    ];
+    let builds =
+        [("webgpu", "", "wasm-release"), ("webgl", "webgl", "wasm-release"), ("share", "share-web,threemf", "release")];
     for (variant, features, profile) in builds {
         let mut command = cargo();
         command.args(["build", "--profile", profile, "--lib", "-p", "viewer-wasm", "--target", WASM_TARGET]);
