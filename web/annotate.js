@@ -3,6 +3,8 @@
 // follows the view and fades when the model hides its point; the list holds
 // the texts. Notes travel in shares (docs/share-format.md) and reports. On a
 // recipient's page they are shown, not edited.
+import { LabelSet } from './labels.js';
+
 const $ = (id) => document.getElementById(id);
 
 // How close (CSS pixels) a click snaps to a corner or edge.
@@ -11,7 +13,7 @@ const SNAP_CSS_PX = 8;
 export function setupAnnotations({ send, setOverlay, editable }) {
   let notes = []; // { number, text, point }
   let active = false;
-  const markers = new Map(); // number → element
+  const markers = new LabelSet('note-marker');
   const button = $('annotate');
   const stage = $('stage');
 
@@ -49,7 +51,7 @@ export function setupAnnotations({ send, setOverlay, editable }) {
           input.setAttribute('aria-label', `Note ${note.number}`);
           input.addEventListener('input', () => {
             note.text = input.value;
-            markers.get(note.number)?.setAttribute('title', note.text);
+            markers.elements.get(note.number)?.setAttribute('title', note.text);
           });
           const remove = document.createElement('button');
           remove.type = 'button';
@@ -67,24 +69,10 @@ export function setupAnnotations({ send, setOverlay, editable }) {
         return li;
       }),
     );
-    for (const [number, el] of markers) {
-      if (!notes.some((n) => n.number === number)) {
-        el.remove();
-        markers.delete(number);
-      }
-    }
-    for (const note of notes) {
-      let el = markers.get(note.number);
-      if (!el) {
-        el = document.createElement('div');
-        el.className = 'note-marker';
-        el.hidden = true;
-        el.textContent = String(note.number);
-        $('labels').append(el);
-        markers.set(note.number, el);
-      }
+    markers.sync(notes, (n) => n.number, (el, note) => {
+      el.textContent = String(note.number);
       el.title = note.text;
-    }
+    });
   }
 
   return {
@@ -109,16 +97,7 @@ export function setupAnnotations({ send, setOverlay, editable }) {
     },
     // Marker positions on the canvas (device pixels, with a state per point).
     labels(positions) {
-      const dpr = window.devicePixelRatio || 1;
-      notes.forEach((note, i) => {
-        const el = markers.get(note.number);
-        if (!el) return;
-        const state = positions[i * 3 + 2];
-        el.hidden = state === 0;
-        el.classList.toggle('hidden-by-model', state === 2);
-        el.style.left = `${positions[i * 3] / dpr}px`;
-        el.style.top = `${positions[i * 3 + 1] / dpr}px`;
-      });
+      markers.place(notes, (n) => n.number, positions);
     },
     // Notes from a share (numbers and points checked: they come from a file).
     load(list) {

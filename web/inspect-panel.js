@@ -2,20 +2,11 @@
 // a job worker (the same inspection as `model-studio info`), with a "Show"
 // button per problem that draws where it is over the model. Lengths, areas and
 // volumes carry the file's unit. Nothing leaves the browser.
+import { PROBLEMS } from './health-names.js';
 import { formatLength, UNIT_LABELS } from './units.js';
 
 const $ = (id) => document.getElementById(id);
 
-// Problem kinds, as the inspection names them, and how the table says them.
-const PROBLEMS = [
-  ['boundary_edges', 'Boundary edges (holes)'],
-  ['non_manifold_edges', 'Non-manifold edges'],
-  ['non_manifold_vertices', 'Non-manifold vertices'],
-  ['inconsistent_edges', 'Inconsistent winding (edges)'],
-  ['inverted_shells', 'Inverted shells'],
-  ['degenerate_triangles', 'Degenerate triangles'],
-  ['duplicate_triangles', 'Duplicate triangles'],
-];
 // Linear RGBA of "show me" lines: red.
 const SHOW_RGBA = [1.0, 0.08, 0.12, 1.0];
 

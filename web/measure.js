@@ -8,6 +8,7 @@
 // can be renamed and deleted; they travel in shares and reports. Picking runs
 // in the engine's worker; the geometry is web/measure-geometry.js.
 import { angleAt, circlePoints, circleThrough, distance, faceAngle, parallelDistance } from './measure-geometry.js';
+import { LabelSet } from './labels.js';
 import { formatLength } from './units.js';
 
 const $ = (id) => document.getElementById(id);
@@ -80,7 +81,7 @@ export function setupMeasure({ send, setOverlay, unit }) {
   const button = $('measure-distance');
   const kindSelect = $('measure-kind');
   const stage = $('stage');
-  const labels = new Map(); // id → label element
+  const labels = new LabelSet('measure-label');
   const kind = () => kindSelect?.value || 'distance';
 
   const hint = (text) => {
@@ -187,23 +188,9 @@ export function setupMeasure({ send, setOverlay, unit }) {
         return li;
       }),
     );
-    for (const [id, el] of labels) {
-      if (!measurements.some((m) => m.id === id)) {
-        el.remove();
-        labels.delete(id);
-      }
-    }
-    for (const m of measurements) {
-      let el = labels.get(m.id);
-      if (!el) {
-        el = document.createElement('div');
-        el.className = 'measure-label';
-        el.hidden = true;
-        $('labels').append(el);
-        labels.set(m.id, el);
-      }
+    labels.sync(measurements, (m) => m.id, (el, m) => {
       el.textContent = describe(m, u).text;
-    }
+    });
   }
 
   function add(m) {
@@ -280,16 +267,7 @@ export function setupMeasure({ send, setOverlay, unit }) {
     },
     // Where the labels' anchors are on the canvas (device pixels; see Viewer.project).
     labels(positions) {
-      const dpr = window.devicePixelRatio || 1;
-      measurements.forEach((m, i) => {
-        const el = labels.get(m.id);
-        if (!el) return;
-        const state = positions[i * 3 + 2];
-        el.hidden = state === 0;
-        el.classList.toggle('hidden-by-model', state === 2);
-        el.style.left = `${positions[i * 3] / dpr}px`;
-        el.style.top = `${positions[i * 3 + 1] / dpr}px`;
-      });
+      labels.place(measurements, (m) => m.id, positions);
     },
     // A new model: measurements belong to the previous one.
     reset(info) {

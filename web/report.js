@@ -3,6 +3,7 @@
 // measurements, annotations, units, the file's name, size and SHA-256, and the
 // date — and a JSON file with the same data for programs, whose schema is
 // docs/report.schema.json.
+import { PROBLEMS } from './health-names.js';
 import { MARGIN_PT, PdfDocument } from './report-pdf.js';
 import { UNIT_LABELS, formatLength } from './units.js';
 
@@ -89,15 +90,7 @@ function buildPdf(data, snapshot) {
   pdf.text('Mesh health', { size: 13, bold: true, gap: 6 });
   pdf.row('Closed (watertight)', h.closed ? 'yes' : 'no');
   pdf.row('Shells', String(h.shells));
-  for (const [key, label] of [
-    ['boundary_edges', 'Boundary edges'],
-    ['non_manifold_edges', 'Non-manifold edges'],
-    ['non_manifold_vertices', 'Non-manifold vertices'],
-    ['inconsistent_edges', 'Inconsistent winding (edges)'],
-    ['inverted_shells', 'Inverted shells'],
-    ['degenerate_triangles', 'Degenerate triangles'],
-    ['duplicate_triangles', 'Duplicate triangles'],
-  ]) {
+  for (const [key, label] of PROBLEMS) {
     pdf.row(label, h[key].toLocaleString('en-US'));
   }
   pdf.space(8);
