@@ -1,5 +1,6 @@
 // The bounding box drawn in the view: its twelve edges and its width, depth and
 // height as labels on three of them, in the file's unit.
+import { LabelSet } from './labels.js';
 import { formatLength } from './units.js';
 
 const $ = (id) => document.getElementById(id);
@@ -7,7 +8,8 @@ const EDGE_RGBA = [0.55, 0.8, 1.0, 1.0];
 
 export function setupBoundingBox({ setOverlay, unit }) {
   let info = null;
-  const labels = [];
+  const labels = new LabelSet('measure-label bbox-label');
+  const AXES = ['x', 'y', 'z'];
 
   function corners() {
     const [x0, y0, z0] = info.min;
@@ -17,8 +19,8 @@ export function setupBoundingBox({ setOverlay, unit }) {
 
   function draw() {
     const on = Boolean($('bbox')?.checked && info);
-    for (const el of labels.splice(0)) el.remove();
     if (!on) {
+      labels.sync([], (axis) => axis, () => {});
       setOverlay(new Float32Array(0), new Float32Array(0), null);
       return;
     }
@@ -35,23 +37,11 @@ export function setupBoundingBox({ setOverlay, unit }) {
     // One label per axis, on the edges along x, y and z from the lowest corner.
     const mid = (a, b) => a.map((c, k) => (c + b[k]) / 2);
     const anchors = [mid(v(0, 0, 0), v(1, 0, 0)), mid(v(0, 0, 0), v(0, 1, 0)), mid(v(0, 0, 0), v(0, 0, 1))];
-    ['x', 'y', 'z'].forEach((axis, k) => {
-      const el = document.createElement('div');
-      el.className = 'measure-label bbox-label';
+    labels.sync(AXES, (axis) => axis, (el, axis) => {
       el.dataset.axis = axis;
-      el.hidden = true;
-      el.textContent = `${axis} ${formatLength(info.size[k], unit())}`;
-      $('labels').append(el);
-      labels.push(el);
+      el.textContent = `${axis} ${formatLength(info.size[AXES.indexOf(axis)], unit())}`;
     });
-    setOverlay(lines, new Float32Array(anchors.flat()), (positions) => {
-      const dpr = window.devicePixelRatio || 1;
-      labels.forEach((el, i) => {
-        el.hidden = positions[i * 3 + 2] === 0;
-        el.style.left = `${positions[i * 3] / dpr}px`;
-        el.style.top = `${positions[i * 3 + 1] / dpr}px`;
-      });
-    });
+    setOverlay(lines, new Float32Array(anchors.flat()), (positions) => labels.place(AXES, (axis) => axis, positions));
   }
 
   $('bbox')?.addEventListener('change', draw);

@@ -5,7 +5,7 @@
 const $ = (id) => document.getElementById(id);
 
 export class LabelSet {
-  // `className` of each element; `make(item)` fills a new one.
+  // `className` of each element (one or more classes).
   constructor(className) {
     this.className = className;
     this.elements = new Map(); // key → element

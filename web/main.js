@@ -47,7 +47,7 @@ function formatBytes(n) {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function formatLength(v) {
+function formatNumber(v) {
   if (!Number.isFinite(v)) return '—';
   return Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(3) : Number(v.toPrecision(5)).toString();
 }
@@ -92,7 +92,7 @@ function applyUnits(info) {
 
 function showSize(info) {
   if (!info || !$('info-size')) return;
-  $('info-size').textContent = `${info.size.map(formatLength).join(' × ')} ${currentUnit}`;
+  $('info-size').textContent = `${info.size.map(formatNumber).join(' × ')} ${currentUnit}`;
 }
 
 function showInfo(info) {
@@ -118,7 +118,7 @@ function showInfo(info) {
 function showScale(spacing) {
   if (!$('scale')) return;
   $('scale').hidden = !(spacing > 0) || !$('grid').checked;
-  $('scale').textContent = `Grid: ${formatLength(spacing)} ${currentUnit} per cell`;
+  $('scale').textContent = `Grid: ${formatNumber(spacing)} ${currentUnit} per cell`;
 }
 
 function onWorkerMessage(event) {

@@ -1,5 +1,5 @@
 // Converting and inspecting, for the engine worker: each job runs in its own
-// worker (web/worker-convert.js) with the tools wasm, so the viewer keeps
+// worker (web/worker-job.js) with the tools wasm, so the viewer keeps
 // drawing, progress is reported, and Cancel simply terminates the job's worker
 // (its memory goes with it). The tools wasm is compiled once and handed to
 // each job worker; one is started ahead when a dialog that needs it opens.
@@ -16,7 +16,7 @@ async function startToolsWorker() {
     toolsModule = null;
     return null;
   }
-  const worker = new Worker(new URL('./worker-convert.js', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('./worker-job.js', import.meta.url), { type: 'module' });
   worker.postMessage({ type: 'init', module });
   return worker;
 }

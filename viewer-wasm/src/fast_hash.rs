@@ -1,10 +1,11 @@
-//! A fast hasher for the vertex-welding maps (keys are a few `u32`s or `i64`s).
+//! A fast hasher for the vertex-welding map of the inspection (keys are three `i64`s).
 //!
 //! The standard library's SipHash resists hash flooding, which matters for maps
 //! keyed by untrusted strings, but costs several times more per key. Welding a
 //! million-triangle model hashes three million keys; the keys come from a file,
 //! but the worst a crafted file can do here is make its own conversion slower,
-//! which its size already bounds. So: one multiply and rotate per word
+//! which its size already bounds. (The exporters' weld uses its own table of
+//! vertex numbers, with this hasher.) So: one multiply and rotate per word
 //! (the scheme rustc uses internally), on a fixed seed.
 
 use std::collections::HashMap;
@@ -58,11 +59,6 @@ impl Hasher for WordHasher {
 
 /// A `HashMap` with [`WordHasher`].
 pub type FastHashMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
-
-/// An empty map with room for `capacity` entries.
-pub fn map_with_capacity<K, V>(capacity: usize) -> FastHashMap<K, V> {
-    HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
-}
 
 #[cfg(test)]
 mod tests {

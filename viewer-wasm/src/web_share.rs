@@ -247,21 +247,31 @@ pub fn max_header_length() -> usize {
     crate::share::MAX_HEADER_LEN
 }
 
+/// Calls the page's progress callback with `start + fraction × span`; a failing
+/// callback must not fail the work it reports on.
+fn report_progress(on_progress: &js_sys::Function, start: f32, span: f32, fraction: f32) {
+    let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(start + fraction * span)));
+}
+
+/// Imports a file and frees its bytes, reporting the parse as the part of the
+/// progress bar from 0 to `span`.
+fn import_reporting(
+    name: &str,
+    bytes: Vec<u8>,
+    companions: &crate::import::Companions,
+    on_progress: &js_sys::Function,
+    span: f32,
+) -> Result<crate::model::Scene, JsValue> {
+    let mut reading = |fraction: f32| report_progress(on_progress, 0.0, span, fraction);
+    crate::import::import_with_progress(name, &bytes, companions, &mut crate::import::Progress::new(&mut reading))
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
 /// Reads a model that only this build can import (3MF) and hands it on as a GLB
 /// in the model's own units and axes, for the viewer's `loadTransferred`.
 #[wasm_bindgen(js_name = sceneTransfer)]
 pub fn scene_transfer(name: &str, bytes: Vec<u8>, on_progress: &js_sys::Function) -> Result<Vec<u8>, JsValue> {
-    let mut tell = |fraction: f32| {
-        let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(fraction)));
-    };
-    let scene = crate::import::import_with_progress(
-        name,
-        &bytes,
-        &crate::import::Companions::new(),
-        &mut crate::import::Progress::new(&mut tell),
-    )
-    .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-    drop(bytes);
+    let scene = import_reporting(name, bytes, &crate::import::Companions::new(), on_progress, 1.0)?;
     Ok(crate::export::transfer_glb(scene))
 }
 
@@ -345,22 +355,13 @@ impl Converter {
     #[wasm_bindgen(js_name = inspectInput)]
     pub fn inspect_input(&mut self, name: &str, on_progress: &js_sys::Function) -> Result<Inspected, JsValue> {
         let bytes = std::mem::take(&mut self.input);
-        let mut tell = |fraction: f32| {
-            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(fraction * 0.5)));
-        };
-        let scene = crate::import::import_with_progress(
-            name,
-            &bytes,
-            &self.companions,
-            &mut crate::import::Progress::new(&mut tell),
-        )
-        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))?;
-        drop(bytes);
+        // Reading is about half the work, welding and checking the other half.
+        let scene = import_reporting(name, bytes, &self.companions, on_progress, 0.5)?;
         let (inspection, whole) = crate::inspect::inspect_keeping_whole(&scene);
         let size = DVec3::from(inspection.total.stats.bounds_max) - DVec3::from(inspection.total.stats.bounds_min);
         let marker = (size.length() * 0.01).max(f64::MIN_POSITIVE);
         let show = crate::inspect::show::show_lines(&whole, &inspection.total.health.highlights, marker);
-        let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(1.0));
+        report_progress(on_progress, 0.0, 1.0, 1.0);
         let report = serde_json::to_string(&inspection).unwrap_or_else(|_| "{}".to_owned());
         Ok(Inspected { report, show })
     }
@@ -385,20 +386,8 @@ impl Converter {
             Some("z") => Some(crate::model::UpAxis::Z),
             _ => None,
         };
-        let tell = |fraction: f32| {
-            // A failing progress callback must not fail the conversion.
-            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(fraction)));
-        };
         // Reading is about as much work as converting and writing.
-        let mut reading = |fraction: f32| tell(fraction * 0.5);
-        let scene = crate::import::import_with_progress(
-            name,
-            &bytes,
-            &self.companions,
-            &mut crate::import::Progress::new(&mut reading),
-        )
-        .map_err(|e| error(e.to_string()))?;
-        drop(bytes);
+        let scene = import_reporting(name, bytes, &self.companions, on_progress, 0.5)?;
         let export_options = crate::export::ExportOptions {
             format: options.format,
             unitless_unit: options.units,
@@ -408,7 +397,7 @@ impl Converter {
             parts: options.parts,
             keep_hierarchy: options.keep_hierarchy,
         };
-        let mut writing = |fraction: f32| tell(0.5 + fraction * 0.5);
+        let mut writing = |fraction: f32| report_progress(on_progress, 0.5, 0.5, fraction);
         let (files, report) = crate::export::export_with_progress(scene, name, &export_options, &mut writing)
             .map_err(|e| error(e.to_string()))?;
         let report = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
