@@ -18,6 +18,9 @@ pub mod camera;
 pub mod export;
 /// A quick hasher for the vertex-welding maps.
 pub mod fast_hash;
+/// The calls the `cargo fuzz` targets (`fuzz/`) and their stable replay test share.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod fuzzing;
 /// Bytes → [`model::Scene`], one file per format, never touching the GPU or the web.
 pub mod import;
 /// The summary shown in the info panel.
