@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod data;
+pub mod http;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
