@@ -34,7 +34,8 @@ pub enum AppError {
     /// 416: a `Range` that starts beyond the end; carries the share size for `Content-Range`.
     #[error("range not satisfiable")]
     RangeNotSatisfiable(u64),
-    /// 507: storing the upload would exceed the storage quota; nothing was stored.
+    /// 507: storing the upload would exceed the storage quota, or the disk is full;
+    /// nothing was stored.
     #[error("storage full")]
     StorageFull,
     /// 400: the client stopped sending mid-upload (or sent a broken body).
@@ -69,7 +70,7 @@ impl From<StorageError> for AppError {
         match err {
             StorageError::Upload(UploadError::TooLarge) => Self::TooLarge,
             StorageError::Upload(UploadError::Client(_)) => Self::UploadInterrupted,
-            StorageError::QuotaExceeded => Self::StorageFull,
+            StorageError::QuotaExceeded | StorageError::DiskFull(_) => Self::StorageFull,
             StorageError::NotFound => Self::NotFound,
             other => Self::Internal(other.to_string()),
         }

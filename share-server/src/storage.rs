@@ -96,16 +96,43 @@ pub enum StorageError {
     Upload(#[from] UploadError),
     #[error("storage quota exceeded")]
     QuotaExceeded,
+    /// The file system itself is out of space (ENOSPC or a disk quota), before the
+    /// configured quota was reached. Like [`StorageError::QuotaExceeded`], nothing of the
+    /// failed write is kept.
+    #[error("disk full: {0}")]
+    DiskFull(String),
     #[error("share id already exists")]
     Conflict,
     #[error("share not found")]
     NotFound,
     #[error("storage I/O: {0}")]
-    Io(#[from] io::Error),
+    Io(io::Error),
     #[error("metadata database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     #[error("storage task failed: {0}")]
     Task(String),
+}
+
+// Manual conversions (not `#[from]`) so that "out of space" is told apart from other
+// failures wherever it happens: in a blob write, an fsync or a SQLite commit.
+impl From<io::Error> for StorageError {
+    fn from(err: io::Error) -> Self {
+        if matches!(err.kind(), io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded) {
+            Self::DiskFull(err.to_string())
+        } else {
+            Self::Io(err)
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(err: rusqlite::Error) -> Self {
+        if matches!(err.sqlite_error_code(), Some(rusqlite::ErrorCode::DiskFull)) {
+            Self::DiskFull(err.to_string())
+        } else {
+            Self::Database(err)
+        }
+    }
 }
 
 /// Reader over (a range of) a share's ciphertext.
@@ -129,7 +156,8 @@ pub trait Storage: Send + Sync + 'static {
     /// The share's metadata, tombstones and expired shares included.
     fn get(&self, id: &ShareId) -> impl Future<Output = Result<Option<ShareRecord>, StorageError>> + Send;
 
-    /// Atomically counts one view if the share is readable at `now`.
+    /// Atomically counts one view if the share is readable at `now`. Shares without a
+    /// view limit are only checked: there is nothing to count for them.
     fn record_view(&self, id: &ShareId, now: u64) -> impl Future<Output = Result<ViewOutcome, StorageError>> + Send;
 
     /// Opens `len` bytes of ciphertext starting at `start`.

@@ -9,8 +9,14 @@
 //! An upload is written to a temporary file in the same directory (so the final rename
 //! is atomic), fsynced, renamed to its id, the directory fsynced, and only then is the
 //! row inserted. A share is readable only through its row, so a crash at any point
-//! leaves at most an unreferenced file, never a readable partial share. Leftover
-//! temporary files are removed when the store is opened.
+//! leaves at most an unreferenced file, never a readable partial share. When the store
+//! is opened, leftover temporary files and blob files without a row are removed (and
+//! so are rows of live shares whose file is missing, which no crash can produce but a
+//! damaged disk could), so that rows and files agree again before the first request.
+//!
+//! Running out of disk space (ENOSPC, a disk quota, SQLite's "database or disk is
+//! full") is [`StorageError::DiskFull`], answered like the quota: the upload's
+//! temporary file is removed and no row is written.
 //!
 //! The quota is enforced while bytes arrive: every chunk reserves its size before it is
 //! written, so concurrent uploads can never together exceed the quota, and an upload
@@ -74,6 +80,7 @@ impl FsStorage {
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "synchronous", "FULL")?;
         db.execute_batch(SCHEMA)?;
+        reconcile(&db, &blob_dir)?;
         // Revoked shares already gave their bytes back (their blob is gone or going).
         let used: i64 =
             db.query_row("SELECT COALESCE(SUM(size), 0) FROM shares WHERE revoked = 0", [], |row| row.get(0))?;
@@ -243,6 +250,17 @@ impl Storage for FsStorage {
     async fn record_view(&self, id: &ShareId, now: u64) -> Result<ViewOutcome, StorageError> {
         let id = id.clone();
         self.with_db(move |db| {
+            let Some(current) = select(db, &id)? else { return Ok(ViewOutcome::NotFound) };
+            if current.max_views.is_none() {
+                // Without a view limit there is nothing to count (`views_left` is null and
+                // the metrics count downloads in memory), so a read stays a read: cheaper,
+                // and still possible when the disk is too full for SQLite to write.
+                // `max_views` never changes after creation, so this check cannot race.
+                return Ok(match current.unavailable(now) {
+                    Some(reason) => ViewOutcome::Unavailable(reason),
+                    None => ViewOutcome::Counted(current),
+                });
+            }
             // One conditional UPDATE: two concurrent readers of the last allowed view
             // cannot both succeed.
             let changed = db.execute(
@@ -387,6 +405,42 @@ fn remove_if_exists(path: &Path) -> io::Result<()> {
         Err(err) if err.kind() != ErrorKind::NotFound => Err(err),
         _ => Ok(()),
     }
+}
+
+/// Makes rows and blob files agree after a crash: removes files no row names (a crash
+/// between linking the blob and inserting its row) and rows of live shares whose file
+/// is gone. Rows of deleted, expired or used-up shares may lack their file; the sweeper
+/// removes those rows as usual.
+fn reconcile(db: &Connection, blob_dir: &Path) -> Result<(), StorageError> {
+    let mut statement = db.prepare("SELECT id, revoked FROM shares")?;
+    let rows = statement
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? != 0)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let named: std::collections::HashSet<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+    let mut orphan_files = 0usize;
+    for entry in std::fs::read_dir(blob_dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        // Only share-named files: anything else in the directory is not ours to judge.
+        let is_share_file = !name.starts_with(TEMP_PREFIX) && ShareId::parse(&name).is_ok();
+        if is_share_file && !named.contains(name.as_ref()) {
+            remove_if_exists(&entry.path())?;
+            orphan_files += 1;
+        }
+    }
+    let mut missing_files = 0usize;
+    for (id, revoked) in &rows {
+        if !revoked && !blob_dir.join(id).exists() {
+            db.execute("DELETE FROM shares WHERE id = ?1", params![id])?;
+            missing_files += 1;
+        }
+    }
+    if orphan_files > 0 || missing_files > 0 {
+        // Counts only: ids are half of what opens a share and are never logged whole.
+        tracing::warn!(orphan_files, missing_files, "reconciled share files and rows at start-up");
+    }
+    Ok(())
 }
 
 /// Uploads interrupted by a crash; they were never part of a share.
