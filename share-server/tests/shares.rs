@@ -282,6 +282,11 @@ async fn expiry_is_clamped_to_thirty_days() {
     let (id, _, expires_at) = server.create_ok("?expires_in=99999999999", b"x").await;
     assert_eq!(expires_at, T0 + MAX_EXPIRY_SECS);
     assert_eq!(MAX_EXPIRY_SECS, 30 * DAY);
+    // Longer than 64 bits is still "a positive integer" (the OpenAPI description sets no
+    // maximum): clamped, not a 400. Same for a view limit nobody could reach.
+    let (_, _, expires_at) = server.create_ok("?expires_in=53687620222631219822592", b"x").await;
+    assert_eq!(expires_at, T0 + MAX_EXPIRY_SECS);
+    server.create_ok("?max_views=99999999999999999999999", b"x").await;
     // The options the UI offers pass unchanged.
     for (query, seconds) in [("1h", HOUR), ("1d", DAY), ("7d", 7 * DAY), ("30d", 30 * DAY)] {
         let (_, _, expires_at) = server.create_ok(&format!("?expires_in={seconds}"), query.as_bytes()).await;
@@ -469,9 +474,17 @@ async fn shares_survive_a_restart() {
     assert_eq!(server.get(&share_uri(&id)).await.status(), StatusCode::OK);
     // An upload interrupted by a crash leaves a temp file behind; it must go on restart.
     std::fs::write(server.blob_dir().join(".tmp-interrupted"), b"partial").expect("write");
+    // A crash between linking a blob and inserting its row leaves a file no row names;
+    // a live row whose file vanished (damaged disk) would read as 404 forever.
+    std::fs::write(server.blob_dir().join("AAAAAAAAAAAAAAAAAAAAAA"), b"orphan").expect("write");
+    let (lost, _, _) = server.create_ok("", b"lost").await;
+    std::fs::remove_file(server.blob_dir().join(&lost)).expect("remove");
+    let used_before_restart = server.state.storage().used_bytes();
+    assert_eq!(used_before_restart, 50_000 + 4);
 
     let server = server.restart();
-    assert_eq!(server.blob_files(), vec![id.clone()]);
+    assert_eq!(server.blob_files(), vec![id.clone()], "temp and orphan files removed");
+    assert_eq!(server.get(&share_uri(&lost)).await.status(), StatusCode::NOT_FOUND, "row without file removed");
     let meta = json(server.get(&format!("/api/shares/{id}/meta")).await).await;
     assert_eq!(meta, serde_json::json!({"size": 50_000, "expires_at": expires_at, "views_left": 4}));
     assert_eq!(body_bytes(server.get(&share_uri(&id)).await).await, body);

@@ -27,8 +27,23 @@ pub const DEFAULT_EXPIRY_SECS: u64 = 24 * 60 * 60;
 
 #[derive(Debug, Deserialize)]
 pub struct CreateParams {
+    #[serde(default, deserialize_with = "saturating_u64")]
     pub expires_in: Option<u64>,
+    #[serde(default, deserialize_with = "saturating_u64")]
     pub max_views: Option<u64>,
+}
+
+/// A non-negative integer of any length; beyond `u64::MAX` it saturates. The API
+/// promises that any positive `expires_in` is accepted (and clamped to 30 days), and a
+/// huge `max_views` simply means "no practical limit", so a number too long for 64 bits
+/// must not be a 400. Anything that is not a plain integer still is.
+fn saturating_u64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    match text.parse::<u64>() {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if matches!(err.kind(), std::num::IntErrorKind::PosOverflow) => Ok(Some(u64::MAX)),
+        Err(err) => Err(serde::de::Error::custom(err)),
+    }
 }
 
 /// The creator's receipt. `owner_token` is shown exactly once; only its hash is kept.
