@@ -68,6 +68,11 @@ impl Companions {
         self.files.insert(normalize_name(name), bytes);
     }
 
+    /// The size of all companion files together.
+    pub fn total_bytes(&self) -> usize {
+        self.files.values().map(Vec::len).sum()
+    }
+
     /// Looks a relative URI up by its path, falling back to its last segment so
     /// that a folder drop and a flat multi-select both resolve `textures/a.png`.
     pub fn get(&self, uri: &str) -> Option<&[u8]> {

@@ -51,7 +51,7 @@ pub fn import(bytes: &[u8], companions: &Companions, progress: &mut Progress<'_>
 
     let root = document::parse(json, &mut warnings)?;
     let buffers = buffers::Buffers::new(&root, format == SourceFormat::Glb, bin, companions);
-    let reader = accessor::Reader::new(&root, &buffers);
+    let reader = accessor::Reader::new(&root, &buffers, bytes.len() + companions.total_bytes());
 
     let (nodes, root_nodes) = nodes::convert(&root, &mut warnings);
     // Only meshes the chosen scene draws are decoded: a file may hold other

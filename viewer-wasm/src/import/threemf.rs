@@ -3,12 +3,14 @@
 //! build items with their transforms, base materials and display colours, and
 //! the model's unit (positions are converted to millimetres).
 //!
-//! The zip is hostile like any file: the model part is inflated with a hard cap
-//! (a zip bomb stops at the cap with a message, whatever sizes its directory
-//! claims), and nothing is reserved from a declared size.
+//! The zip is hostile like any file: the model part is parsed as it inflates
+//! (it is never held whole in memory), inflation stops with a message once it
+//! passes [`MAX_INFLATION_RATIO`] times the package's size (a zip bomb stops
+//! there, whatever sizes its directory claims), and nothing is reserved from a
+//! declared size. Memory therefore stays proportional to the file's length.
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
+use std::io::{BufReader, Cursor, Read};
 
 use glam::Mat4;
 use quick_xml::Reader;
@@ -21,6 +23,22 @@ use crate::model::{
 
 /// Largest model part we inflate: the same budget as a glTF's decoded data.
 const MAX_MODEL_BYTES: u64 = 1 << 30;
+/// How many times the package's size a model part may inflate to. Real packages
+/// measured here inflate 2.3–8.6× (3MF Consortium samples, trimesh, our own
+/// exporter); deflate itself can reach about 1,000×, which only a bomb does.
+const MAX_INFLATION_RATIO: u64 = 64;
+/// Packages smaller than this may inflate up to it, whatever their ratio.
+const INFLATION_FLOOR_BYTES: u64 = 1 << 20;
+/// Placements (build items and components, after expanding nested components)
+/// any package may make: nesting multiplies, so a few bytes could otherwise ask
+/// for millions of nodes (about 260 bytes each, and every consumer then walks
+/// each placement's triangles). Larger packages get one more per 4 bytes.
+const MIN_PLACEMENTS: usize = 10_000;
+const MAX_PLACEMENTS: usize = 1_000_000;
+
+fn placement_limit(package_len: usize) -> usize {
+    (MIN_PLACEMENTS + package_len / 4).min(MAX_PLACEMENTS)
+}
 const DEFAULT_MODEL_PART: &str = "3D/3dmodel.model";
 
 fn malformed(message: impl Into<String>) -> ImportError {
@@ -64,25 +82,66 @@ fn colour(text: &str) -> Option<[f32; 4]> {
     Some([srgb_to_linear(byte(0)?), srgb_to_linear(byte(2)?), srgb_to_linear(byte(4)?), alpha])
 }
 
-fn read_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Vec<u8>, ImportError> {
+/// Reads from a zip entry and fails once more than `limit_bytes` came out.
+struct Capped<R> {
+    inner: R,
+    left_bytes: u64,
+    name: String,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // Ask for one byte past the cap so that reaching it exactly is still fine.
+        let want = buf.len().min(usize::try_from(self.left_bytes.saturating_add(1)).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        if n as u64 > self.left_bytes {
+            return Err(std::io::Error::other(format!(
+                "'{}' inflates to more than {MAX_INFLATION_RATIO} times the size of the package; \
+                 it is refused as a possible zip bomb",
+                self.name
+            )));
+        }
+        self.left_bytes -= n as u64;
+        Ok(n)
+    }
+}
+
+/// How many bytes a part of a `package_len`-byte package may inflate to.
+fn inflation_limit_bytes(package_len: usize) -> u64 {
+    (package_len as u64).saturating_mul(MAX_INFLATION_RATIO).clamp(INFLATION_FLOOR_BYTES, MAX_MODEL_BYTES)
+}
+
+/// Opens a part for reading as it inflates, capped by [`inflation_limit_bytes`];
+/// also returns the size its directory claims (used only for progress).
+fn open_part<'a>(
+    archive: &'a mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    package_len: usize,
+) -> Result<(impl Read + 'a, u64), ImportError> {
     let name = name.trim_start_matches('/');
     let index = (0..archive.len())
         .find(|&i| archive.name_for_index(i).is_some_and(|n| n.as_ref().is_ok_and(|n| n.eq_ignore_ascii_case(name))))
         .ok_or_else(|| malformed(format!("the package has no part '{name}'")))?;
     let file = archive.by_index(index).map_err(|e| malformed(format!("cannot open '{name}': {e}")))?;
+    let claimed_bytes = file.size();
+    let left_bytes = inflation_limit_bytes(package_len);
+    Ok((Capped { inner: file, left_bytes, name: name.to_owned() }, claimed_bytes))
+}
+
+fn read_part(
+    archive: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    package_len: usize,
+) -> Result<Vec<u8>, ImportError> {
+    let (mut part, _) = open_part(archive, name, package_len)?;
     let mut out = Vec::new();
-    file.take(MAX_MODEL_BYTES + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| malformed(format!("cannot inflate '{name}': {e}")))?;
-    if out.len() as u64 > MAX_MODEL_BYTES {
-        return Err(malformed(format!("'{name}' inflates to more than 1 GiB; it is refused as a possible zip bomb")));
-    }
+    part.read_to_end(&mut out).map_err(|e| malformed(format!("cannot inflate '{name}': {e}")))?;
     Ok(out)
 }
 
 /// The model part the package's relationships point to, else the usual name.
-fn model_part_name(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> String {
-    let Ok(rels) = read_part(archive, "_rels/.rels") else { return DEFAULT_MODEL_PART.into() };
+fn model_part_name(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, package_len: usize) -> String {
+    let Ok(rels) = read_part(archive, "_rels/.rels", package_len) else { return DEFAULT_MODEL_PART.into() };
     let mut reader = Reader::from_reader(rels.as_slice());
     let mut buf = Vec::new();
     loop {
@@ -136,11 +195,11 @@ struct Object {
 pub fn import(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable zip package: {e}")))?;
-    let part = model_part_name(&mut archive);
-    let xml = read_part(&mut archive, &part)?;
+    let part = model_part_name(&mut archive, bytes.len());
+    let (xml, claimed_bytes) = open_part(&mut archive, &part, bytes.len())?;
     progress.report(0.2);
 
-    let mut reader = Reader::from_reader(xml.as_slice());
+    let mut reader = Reader::from_reader(BufReader::with_capacity(64 * 1024, xml));
     let mut buf = Vec::new();
     let mut unit = 1.0f32;
     let mut base_materials: HashMap<u32, Vec<(String, [f32; 4])>> = HashMap::new();
@@ -149,13 +208,13 @@ pub fn import(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, Import
     let mut object_order = Vec::new();
     let mut current: Option<(u32, Object)> = None;
     let mut build: Vec<(u32, Mat4)> = Vec::new();
-    let total = xml.len().max(1);
+    let total = claimed_bytes.max(1);
     let mut events = 0usize;
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|e| malformed(format!("the model XML is broken: {e}")))?;
         events += 1;
         if events.is_multiple_of(65536) {
-            progress.report(0.2 + 0.7 * reader.buffer_position() as f32 / total as f32);
+            progress.report(0.2 + 0.7 * (reader.buffer_position() as f64 / total as f64) as f32);
         }
         match event {
             Event::Start(e) | Event::Empty(e) => {
@@ -247,7 +306,7 @@ pub fn import(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, Import
         }
         buf.clear();
     }
-    build_scene(objects, &object_order, base_materials, build, unit)
+    build_scene(objects, &object_order, base_materials, build, unit, placement_limit(bytes.len()))
 }
 
 /// Materials, one mesh per object with geometry (one primitive per material),
@@ -258,6 +317,7 @@ fn build_scene(
     base_materials: HashMap<u32, Vec<(String, [f32; 4])>>,
     build: Vec<(u32, Mat4)>,
     unit_mm: f32,
+    max_placements: usize,
 ) -> Result<Scene, ImportError> {
     let mut materials = Vec::new();
     let mut material_index: HashMap<(u32, u32), usize> = HashMap::new();
@@ -299,15 +359,19 @@ fn build_scene(
                 None => by_material.push((material, v.to_vec())),
             }
         }
-        let primitives = by_material
-            .into_iter()
-            .map(|(material, indices)| {
-                // Each primitive keeps the whole vertex list: simple, and indices stay valid.
-                let positions = object.positions.clone();
-                let normals = compute_vertex_normals(&positions, &indices);
-                Primitive { positions, normals, indices, material, ..Primitive::default() }
-            })
-            .collect();
+        let primitives = match by_material.len() {
+            // One material: the primitive takes the object's vertex list as it is.
+            1 => by_material
+                .into_iter()
+                .map(|(material, indices)| primitive(object.positions.clone(), indices, material))
+                .collect(),
+            // Several: each keeps only the vertices its triangles use, so that a file
+            // with many materials cannot multiply the vertex list by their number.
+            _ => by_material
+                .into_iter()
+                .map(|(material, mut indices)| primitive(compact(&object.positions, &mut indices), indices, material))
+                .collect(),
+        };
         mesh_of.insert(*id, meshes.len());
         meshes.push(Mesh { name: object.name.clone(), primitives });
     }
@@ -319,8 +383,11 @@ fn build_scene(
     let mut stack: Vec<(u32, Mat4, Option<usize>, usize)> =
         build.iter().rev().map(|(id, m)| (*id, scale * *m, None, 0)).collect();
     while let Some((id, parent_from_node, parent, depth)) = stack.pop() {
-        if depth > 64 || nodes.len() > 1_000_000 {
-            return Err(malformed("components nest too deeply or refer to each other in a cycle"));
+        if depth > 64 || nodes.len() >= max_placements {
+            return Err(malformed(format!(
+                "components nest too deeply, refer to each other in a cycle, or place objects more than \
+                 {max_placements} times (the most a package of this size may)"
+            )));
         }
         let object = objects.get(&id).ok_or_else(|| {
             malformed(format!("a build item or component refers to object {id}, which does not exist"))
@@ -344,4 +411,23 @@ fn build_scene(
     scene.nodes = nodes;
     scene.root_nodes = roots;
     Ok(scene)
+}
+
+fn primitive(positions: Vec<[f32; 3]>, indices: Vec<u32>, material: Option<usize>) -> Primitive {
+    let normals = compute_vertex_normals(&positions, &indices);
+    Primitive { positions, normals, indices, material, ..Primitive::default() }
+}
+
+/// The vertices that `indices` use, in first-use order, with `indices`
+/// renumbered to them (all indices were checked to be in range).
+fn compact(positions: &[[f32; 3]], indices: &mut [u32]) -> Vec<[f32; 3]> {
+    let mut new_index = HashMap::new();
+    let mut used = Vec::new();
+    for index in indices.iter_mut() {
+        *index = *new_index.entry(*index).or_insert_with(|| {
+            used.push(positions[*index as usize]);
+            (used.len() - 1) as u32
+        });
+    }
+    used
 }

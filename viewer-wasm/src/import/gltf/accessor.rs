@@ -23,12 +23,42 @@ use crate::import::ImportError;
 /// Generous for real models (a million-triangle scan is ~60 MB), small enough
 /// that a hostile file fails with a message rather than exhausting memory.
 pub const DECODE_BUDGET: u64 = 1 << 30;
+/// Vertex and index data may also not exceed this many bytes per input byte
+/// (plus [`GEOMETRY_FLOOR_BYTES`]): data read from buffers is bounded by their
+/// length anyway, but several primitives may decode one accessor each, and a
+/// sparse accessor over zeros has a count that nothing in the file bounds. Real
+/// files decode to 1–6 bytes per byte (normals computed, strips unrolled).
+const GEOMETRY_BYTES_PER_INPUT_BYTE: u64 = 32;
+const GEOMETRY_FLOOR_BYTES: u64 = 16 << 20;
+
+/// The decode budget for vertex and index data of a model read from `input_bytes` bytes.
+pub fn geometry_budget_bytes(input_bytes: usize) -> u64 {
+    (input_bytes as u64)
+        .saturating_mul(GEOMETRY_BYTES_PER_INPUT_BYTE)
+        .saturating_add(GEOMETRY_FLOOR_BYTES)
+        .min(DECODE_BUDGET)
+}
 
 /// Reads accessors of one document, charging what it decodes to one budget.
 pub struct Reader<'a> {
     pub root: &'a json::Root,
     pub buffers: &'a Buffers<'a>,
+    /// Geometry still allowed ([`geometry_budget_bytes`]).
     budget_left: Cell<u64>,
+    /// Texture pixels still allowed: each image is also bounded by its encoded size.
+    pixel_budget_left: Cell<u64>,
+}
+
+fn charge(left: &Cell<u64>, bytes: u64, what: &str, allowance: &str) -> Result<(), ImportError> {
+    let left_bytes = left.get();
+    if bytes > left_bytes {
+        return Err(ImportError::Malformed(format!(
+            "{what} would need {} MiB of memory, more than this viewer allows {allowance}.",
+            bytes.div_ceil(1 << 20),
+        )));
+    }
+    left.set(left_bytes - bytes);
+    Ok(())
 }
 
 /// How integer components become floats.
@@ -41,22 +71,24 @@ pub enum Integers {
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(root: &'a json::Root, buffers: &'a Buffers<'a>) -> Self {
-        Reader { root, buffers, budget_left: Cell::new(DECODE_BUDGET) }
+    /// A reader for a model whose file (with its companions) is `input_bytes` long.
+    pub fn new(root: &'a json::Root, buffers: &'a Buffers<'a>, input_bytes: usize) -> Self {
+        Reader {
+            root,
+            buffers,
+            budget_left: Cell::new(geometry_budget_bytes(input_bytes)),
+            pixel_budget_left: Cell::new(DECODE_BUDGET),
+        }
     }
 
-    /// Charges `bytes` of decoded data against the budget.
+    /// Charges `bytes` of decoded vertex or index data against the budget.
     pub fn spend(&self, bytes: u64, what: &str) -> Result<(), ImportError> {
-        let left = self.budget_left.get();
-        if bytes > left {
-            return Err(ImportError::Malformed(format!(
-                "{what} would need {} MiB of memory, more than the {} MiB this viewer allows for one model.",
-                bytes.div_ceil(1 << 20),
-                DECODE_BUDGET >> 20
-            )));
-        }
-        self.budget_left.set(left - bytes);
-        Ok(())
+        charge(&self.budget_left, bytes, what, "for the geometry of a file this size")
+    }
+
+    /// Charges `bytes` of decoded texture pixels against their budget.
+    pub fn spend_pixels(&self, bytes: u64, what: &str) -> Result<(), ImportError> {
+        charge(&self.pixel_budget_left, bytes, what, "for the textures of one model")
     }
 
     fn accessor(&self, index: usize, what: &str) -> Result<&'a json::Accessor, ImportError> {

@@ -259,7 +259,7 @@ mod tests {
         let root: json::Root = serde_json::from_str(r#"{"asset":{"version":"2.0"}}"#).unwrap_or_else(|e| panic!("{e}"));
         let companions = Companions::new();
         let buffers = Buffers::new(&root, false, None, &companions);
-        f(&Reader::new(&root, &buffers));
+        f(&Reader::new(&root, &buffers, 0));
     }
 
     #[test]

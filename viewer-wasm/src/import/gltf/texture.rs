@@ -165,7 +165,7 @@ fn decode(bytes: &[u8], reader: &Reader) -> Result<Decoded, String> {
             bytes.len()
         ));
     }
-    reader.spend(pixels * 4, "the textures").map_err(|e| format!("was skipped: {e}"))?;
+    reader.spend_pixels(pixels * 4, "the textures").map_err(|e| format!("was skipped: {e}"))?;
     decode_pixels(bytes, width, height)
 }
 
