@@ -34,6 +34,9 @@ trap 'rm -rf "$report_dir"' EXIT
 # --checks all: every check applies to this API. The one setting that differs from
 # the defaults (410/416 accepted for valid requests) is explained in schemathesis.toml.
 status=0
+# From the temporary directory: schemathesis keeps a cache (.schemathesis/) in its
+# working directory, which must not litter the repository.
+cd "$report_dir"
 "$python" -m schemathesis.cli --config-file "$here/schemathesis.toml" run "$base_url/api/openapi.json" \
     --checks all \
     --max-examples "$max_examples" \
