@@ -67,6 +67,11 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(header::CONTENT_SECURITY_POLICY, content_security_policy(false));
     }
+    // Responses that set no caching rule of their own (405s from the router, a
+    // DELETE's 204) are not stored: nothing here is worth caching by accident.
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
 

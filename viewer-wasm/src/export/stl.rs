@@ -87,15 +87,22 @@ fn face_normal(corners: &[[f32; 3]; 3]) -> [f32; 3] {
     (b - a).cross(c - a).normalize_or_zero().as_vec3().to_array()
 }
 
-/// Numbers are written in Rust's shortest form that reads back to the same `f32`,
-/// so an ASCII round trip is exact.
+/// One `solid` block per part (named after it; the file's name when there is
+/// only one), which readers of multi-solid files, ours among them, take as
+/// separate parts. Numbers are written in Rust's shortest form that reads back
+/// to the same `f32`, so an ASCII round trip is exact.
 pub fn ascii(meshes: &[FlatMesh], name: &str, report: &mut ConversionReport) -> Vec<u8> {
     note_dropped(meshes, report);
-    // Keywords and names are ASCII in the format; keep the solid name on one token.
-    let solid: String = name.chars().map(|c| if c.is_ascii_graphic() { c } else { '_' }).collect();
-    let mut out = String::with_capacity(meshes.iter().map(|m| m.indices.len() / 3 * 250).sum::<usize>() + 64);
-    let _ = writeln!(out, "solid {solid}");
-    for mesh in meshes {
+    let mut out = String::with_capacity(meshes.iter().map(|m| m.indices.len() / 3 * 250 + 64).sum::<usize>());
+    for (i, mesh) in meshes.iter().enumerate() {
+        let part_name = match (meshes.len(), mesh.name.trim()) {
+            (1, _) => name.to_owned(),
+            (_, "") => format!("{name}_part_{}", i + 1),
+            (_, part) => part.to_owned(),
+        };
+        // Keywords and names are ASCII in the format; keep the solid name on one token.
+        let solid: String = part_name.chars().map(|c| if c.is_ascii_graphic() { c } else { '_' }).collect();
+        let _ = writeln!(out, "solid {solid}");
         for tri in mesh.indices.chunks_exact(3) {
             let [nx, ny, nz] = face_normal(&[0, 1, 2].map(|c| mesh.positions[tri[c] as usize]));
             let _ = writeln!(out, "  facet normal {nx} {ny} {nz}\n    outer loop");
@@ -105,7 +112,7 @@ pub fn ascii(meshes: &[FlatMesh], name: &str, report: &mut ConversionReport) -> 
             }
             out.push_str("    endloop\n  endfacet\n");
         }
+        let _ = writeln!(out, "endsolid {solid}");
     }
-    let _ = writeln!(out, "endsolid {solid}");
     out.into_bytes()
 }
