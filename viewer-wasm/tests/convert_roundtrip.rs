@@ -4,25 +4,16 @@
 //! the unit scaling the conversion applies: glTF is metres, the others default
 //! to millimetres).
 
+#[path = "support/round_trip.rs"]
+mod round_trip;
+
 use std::path::{Path, PathBuf};
 
-use viewer_wasm::export::{ExportOptions, LengthUnit, OutputFile, TargetFormat, export};
+use round_trip::{TARGETS, close, reimport};
+use viewer_wasm::export::{ExportOptions, LengthUnit, TargetFormat, export};
 use viewer_wasm::import::{Companions, import};
 use viewer_wasm::inspect::{PartReport, inspect};
-use viewer_wasm::model::{Scene, SourceFormat, UpAxis};
-
-const TARGETS: [TargetFormat; 10] = [
-    TargetFormat::StlBinary,
-    TargetFormat::StlAscii,
-    TargetFormat::Obj,
-    TargetFormat::PlyBinary,
-    TargetFormat::PlyAscii,
-    TargetFormat::Off,
-    TargetFormat::Glb,
-    TargetFormat::GltfSeparate,
-    TargetFormat::GltfEmbedded,
-    TargetFormat::ThreeMf,
-];
+use viewer_wasm::model::{SourceFormat, UpAxis};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -38,18 +29,6 @@ fn companions(path: &Path) -> Companions {
         }
     }
     companions
-}
-
-fn reimport(files: &[OutputFile]) -> Scene {
-    let mut companions = Companions::new();
-    for file in &files[1..] {
-        companions.insert(&file.name, file.bytes.clone());
-    }
-    import(&files[0].name, &files[0].bytes, &companions).unwrap_or_else(|e| panic!("re-import {}: {e}", files[0].name))
-}
-
-fn close(a: f64, b: f64, scale: f64) -> bool {
-    (a - b).abs() <= 1e-5 * a.abs().max(b.abs()).max(scale)
 }
 
 /// The bounds a Y-up model has once turned Z-up: (x, y, z) → (x, −z, y).

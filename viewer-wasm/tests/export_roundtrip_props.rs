@@ -8,24 +8,14 @@
 //! cover the shapes real files rarely have: one-triangle parts, slivers, far
 //! from the origin, negative coordinates, many parts.
 
+#[path = "support/round_trip.rs"]
+mod round_trip;
+
 use proptest::prelude::*;
-use viewer_wasm::export::{ExportOptions, OutputFile, TargetFormat, export};
-use viewer_wasm::import::{Companions, import};
+use round_trip::{TARGETS, close, reimport};
+use viewer_wasm::export::{ExportOptions, TargetFormat, export};
 use viewer_wasm::inspect::{Stats, inspect};
 use viewer_wasm::model::{Mesh, Primitive, Scene, SourceFormat, UpAxis, compute_vertex_normals};
-
-const TARGETS: [TargetFormat; 10] = [
-    TargetFormat::StlBinary,
-    TargetFormat::StlAscii,
-    TargetFormat::Obj,
-    TargetFormat::PlyBinary,
-    TargetFormat::PlyAscii,
-    TargetFormat::Off,
-    TargetFormat::Glb,
-    TargetFormat::GltfSeparate,
-    TargetFormat::GltfEmbedded,
-    TargetFormat::ThreeMf,
-];
 
 /// A coordinate: mostly everyday sizes, sometimes tiny or large, either sign.
 fn coordinate() -> impl Strategy<Value = f32> {
@@ -80,18 +70,6 @@ fn scene() -> impl Strategy<Value = Scene> {
             .collect();
         Scene::from_meshes(SourceFormat::StlBinary, UpAxis::Z, meshes, Vec::new())
     })
-}
-
-fn reimport(files: &[OutputFile]) -> Scene {
-    let mut companions = Companions::new();
-    for file in &files[1..] {
-        companions.insert(&file.name, file.bytes.clone());
-    }
-    import(&files[0].name, &files[0].bytes, &companions).unwrap_or_else(|e| panic!("re-import {}: {e}", files[0].name))
-}
-
-fn close(a: f64, b: f64, scale: f64) -> bool {
-    (a - b).abs() <= 1e-5 * a.abs().max(b.abs()).max(scale)
 }
 
 /// What differs between `before` (scaled by `factor`) and `after`.

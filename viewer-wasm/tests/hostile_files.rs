@@ -14,11 +14,14 @@
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
+#[path = "support/png.rs"]
+mod png;
 
 use std::io::Write;
 use std::time::Duration;
 
 use base64::Engine;
+use png::png_claiming;
 use serde_json::{Value, json};
 use viewer_wasm::import::{Companions, ImportError, import};
 use viewer_wasm::model::Scene;
@@ -180,30 +183,6 @@ fn gltf_node_graph_with_a_cycle() {
     // A node that is its own child.
     doc["nodes"] = json!([{"mesh": 0, "children": [0]}]);
     refused_direct("self.gltf", gltf_bytes(&doc), &["node"]);
-}
-
-/// A 1×1 PNG whose header claims `width`×`height` (the CRC fixed up to match).
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    let mut png = Vec::new();
-    image::RgbaImage::new(1, 1)
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("encode a PNG");
-    png[16..20].copy_from_slice(&width.to_be_bytes());
-    png[20..24].copy_from_slice(&height.to_be_bytes());
-    let crc = crc32(&png[12..29]);
-    png[29..33].copy_from_slice(&crc.to_be_bytes());
-    png
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 #[test]

@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+#[path = "support/png.rs"]
+mod png;
+
 use base64::Engine as _;
+use png::png_claiming;
 use serde_json::{Value, json};
 use viewer_wasm::import::{self, Companions, ImportError};
 use viewer_wasm::model::{AlphaMode, Scene, SourceFormat, UpAxis, WrapMode};
@@ -547,29 +551,6 @@ fn non_finite_node_transforms_are_refused() {
     let mut doc = triangle();
     doc["nodes"][0]["matrix"] = json!([1e39, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
     assert!(matches!(import_json(&doc).unwrap_err(), ImportError::NonFinite { .. }));
-}
-
-/// A real 1×1 PNG whose header then claims `width`×`height` pixels.
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    let mut png = Vec::new();
-    image::RgbaImage::new(1, 1).write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
-    // Signature (8), IHDR length (4), "IHDR" (4), then width and height.
-    png[16..20].copy_from_slice(&width.to_be_bytes());
-    png[20..24].copy_from_slice(&height.to_be_bytes());
-    let crc = crc32(&png[12..29]);
-    png[29..33].copy_from_slice(&crc.to_be_bytes());
-    png
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 fn textured_triangle(image_uri: &str) -> Value {
