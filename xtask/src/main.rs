@@ -3,18 +3,22 @@
 //! - `serve`: installs what is missing, builds the wasm viewer and the server,
 //!   and serves the app on http://127.0.0.1:8080.
 //! - `test`: installs what is missing (wasm target, wasm-bindgen CLI, Chromium,
-//!   lavapipe, npm packages), runs lints, native tests and browser tests, and
-//!   prints one `N passed, N failed` summary.
+//!   lavapipe, npm and Python test packages, cargo-deny), runs lints and
+//!   `cargo deny`, native tests (the fuzz corpora replayed among them), browser
+//!   tests, third-party readers of our exports and schemathesis against the
+//!   server, and prints one `N passed, N failed` summary.
 //! - `bench`: builds in release and times our viewer against three.js in
 //!   headless Chromium, writing the figures to BENCHMARKS.md (not a test).
 //!
 //! Each step lives in its own module; this file only dispatches.
 
+mod api_check;
 mod bench;
 mod build;
 mod setup;
 mod shell;
 mod summary;
+mod supply_chain;
 mod test;
 
 use anyhow::{Result, bail};

@@ -1,7 +1,7 @@
 //! Installs what the build and tests need when it is missing, so a fresh
 //! machine needs nothing but Rust and this repository.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
@@ -111,18 +111,24 @@ pub fn npm_packages() -> Result<()> {
     Ok(())
 }
 
-/// trimesh and its helpers, exactly as pinned in `tests/interop/requirements.txt`,
-/// in a virtual environment at `tests/.venv` (the interop tests read our exports
-/// with them). Reinstalled when the requirements change.
-pub fn python_packages() -> Result<()> {
-    let requirements = Path::new("tests/interop/requirements.txt");
+/// The Python test tools, exactly as pinned: trimesh and lib3mf
+/// (`tests/interop/requirements.txt`, reading our exports) and schemathesis
+/// (`tests/server/requirements.txt`, checking the share server's API), in a
+/// virtual environment at `tests/.venv`. Reinstalled when a pin changes.
+/// Returns the venv's Python.
+pub fn python_packages() -> Result<PathBuf> {
+    let requirements = [Path::new("tests/interop/requirements.txt"), Path::new("tests/server/requirements.txt")];
     let venv = Path::new("tests/.venv");
     let stamp = venv.join("installed-requirements.txt");
-    let wanted = std::fs::read_to_string(requirements)?;
-    if std::fs::read_to_string(&stamp).is_ok_and(|installed| installed == wanted) {
-        return Ok(());
+    let mut wanted = String::new();
+    for file in requirements {
+        wanted += &std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     }
-    if !venv.join("bin/python").exists() {
+    let python = venv.join("bin/python");
+    if std::fs::read_to_string(&stamp).is_ok_and(|installed| installed == wanted) {
+        return Ok(python);
+    }
+    if !python.exists() {
         let created = Command::new("python3").args(["-m", "venv"]).arg(venv).status().is_ok_and(|s| s.success());
         if !created {
             // Debian splits venv support into its own package.
@@ -130,12 +136,27 @@ pub fn python_packages() -> Result<()> {
             run(Command::new("python3").args(["-m", "venv"]).arg(venv), "python3 -m venv tests/.venv")?;
         }
     }
-    run(
-        Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(requirements),
-        "pip install -r tests/interop/requirements.txt",
-    )?;
+    let mut pip = Command::new(venv.join("bin/pip"));
+    pip.args(["install", "--quiet", "--disable-pip-version-check"]);
+    for file in requirements {
+        pip.arg("-r").arg(file);
+    }
+    run(&mut pip, "pip install -r tests/interop/requirements.txt -r tests/server/requirements.txt")?;
     std::fs::write(stamp, wanted)?;
+    Ok(python)
+}
+
+/// cargo-deny, pinned, for the licence, ban and source checks (`deny.toml`).
+pub fn cargo_deny() -> Result<()> {
+    let installed = output_of("cargo-deny", &["--version"]).unwrap_or_default();
+    if installed != format!("cargo-deny {CARGO_DENY_VERSION}") {
+        run(
+            cargo().args(["install", "cargo-deny", "--locked", "--version", CARGO_DENY_VERSION]),
+            &format!("cargo install cargo-deny {CARGO_DENY_VERSION} (about 6 minutes)"),
+        )?;
+    }
     Ok(())
 }
+
+/// A newer cargo-deny may read `deny.toml` differently: updating it is a deliberate change.
+const CARGO_DENY_VERSION: &str = "0.20.2";

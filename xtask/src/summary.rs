@@ -37,6 +37,16 @@ pub fn node_counts(output: &str) -> Counts {
     counts
 }
 
+/// The last `N passed, N failed` line a tool printed on its own (our scripts).
+/// A tool that printed none counts as one failure, so silence never passes.
+pub fn plain_counts(output: &str) -> Counts {
+    let line = output.lines().rev().map(str::trim).find(|l| l.ends_with(" failed") && l.contains(" passed, "));
+    match line {
+        Some(line) => Counts { passed: number_before(line, " passed"), failed: number_before(line, " failed") },
+        None => Counts { passed: 0, failed: 1 },
+    }
+}
+
 fn number_before(line: &str, label: &str) -> u64 {
     line.find(label)
         .and_then(|end| line[..end].rsplit(|c: char| !c.is_ascii_digit()).next())
@@ -54,5 +64,7 @@ mod tests {
         assert_eq!(cargo_counts(cargo), Counts { passed: 15, failed: 2 });
         let node = "# tests 7\n# pass 6\n# fail 1\nℹ pass 2\n";
         assert_eq!(node_counts(node), Counts { passed: 8, failed: 1 });
+        assert_eq!(plain_counts("noise\n9 passed, 0 failed\n"), Counts { passed: 9, failed: 0 });
+        assert_eq!(plain_counts("it crashed"), Counts { passed: 0, failed: 1 });
     }
 }

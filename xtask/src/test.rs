@@ -2,20 +2,27 @@
 
 use anyhow::{Result, bail};
 
+use crate::api_check;
 use crate::build;
 use crate::setup;
 use crate::shell::{cargo, run_capture};
 use crate::summary::{Counts, cargo_counts, node_counts};
+use crate::supply_chain;
 
 pub fn run(args: &[String]) -> Result<()> {
     let lint = !args.iter().any(|a| a == "--no-lint");
     let browser = !args.iter().any(|a| a == "--no-browser");
     setup::wasm_toolchain()?;
     setup::test_system_packages()?;
-    if browser {
-        setup::npm_packages()?;
-        setup::python_packages()?;
+    if lint {
+        setup::cargo_deny()?;
     }
+    let python = if browser {
+        setup::npm_packages()?;
+        Some(setup::python_packages()?)
+    } else {
+        None
+    };
 
     let mut total = Counts::default();
     // Steps without their own test counts (lints, builds) count as one check each.
@@ -48,6 +55,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 )?;
             check(&mut total, ok, name);
         }
+        total.add(supply_chain::deny()?);
     }
 
     let (ok, output) = run_capture(cargo().args(["test", "--workspace"]), "native tests")?;
@@ -76,6 +84,9 @@ pub fn run(args: &[String]) -> Result<()> {
             check(&mut total, false, "browser tests (harness)");
         }
         total.add(counts);
+        if let Some(python) = &python {
+            total.add(api_check::schemathesis(&server, python)?);
+        }
     }
 
     println!("\n{} passed, {} failed", total.passed, total.failed);
