@@ -45,7 +45,8 @@ pub fn import(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, Import
     if vertex_count.saturating_mul(6) > bytes.len() || face_count.saturating_mul(8) > bytes.len() {
         return Err(ImportError::Truncated {
             what: format!("{vertex_count} vertices and {face_count} faces"),
-            needed_bytes: (vertex_count as u64) * 6 + (face_count as u64) * 8,
+            // Saturating: the counts are the file's, up to u64::MAX.
+            needed_bytes: (vertex_count as u64).saturating_mul(6).saturating_add((face_count as u64).saturating_mul(8)),
             actual_bytes: bytes.len() as u64,
         });
     }
