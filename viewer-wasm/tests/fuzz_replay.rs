@@ -41,12 +41,16 @@ fn replay(target: Target) {
     let regressions = files_in(&fuzz_dir().join("regressions").join(name)).unwrap_or_default();
 
     let mut failures = Vec::new();
+    let mut slowest = (Duration::ZERO, PathBuf::new());
     let started = Instant::now();
     for path in corpus.iter().chain(&regressions) {
         let bytes = std::fs::read(path).expect("a readable corpus file");
         let input_started = Instant::now();
         let outcome = catch_unwind(AssertUnwindSafe(|| run(target, &bytes)));
         let took = input_started.elapsed();
+        if took > slowest.0 {
+            slowest = (took, path.clone());
+        }
         if outcome.is_err() {
             failures.push(format!("{} panicked", path.display()));
         } else if took > PER_INPUT {
@@ -54,7 +58,13 @@ fn replay(target: Target) {
         }
     }
     let total = started.elapsed();
-    println!("{name}: replayed {} corpus and {} regression inputs in {total:?}", corpus.len(), regressions.len());
+    println!(
+        "{name}: replayed {} corpus and {} regression inputs in {total:?}; slowest {:?} ({})",
+        corpus.len(),
+        regressions.len(),
+        slowest.0,
+        slowest.1.display()
+    );
     assert!(failures.is_empty(), "{name}:\n{}", failures.join("\n"));
     assert!(total <= PER_TARGET, "{name}: the replay took {total:?} (bound {PER_TARGET:?})");
 }
