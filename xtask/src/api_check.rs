@@ -25,6 +25,8 @@ impl Drop for Server {
 /// rate limits off (schemathesis would otherwise mostly meet 429s), runs
 /// `tests/server/schemathesis.sh` with the venv's Python and returns its counts.
 pub fn schemathesis(server: &Path, python: &Path) -> Result<Counts> {
+    // Absolute: the script runs schemathesis from a temporary directory.
+    let python = std::fs::canonicalize(python).context("the test venv's Python")?;
     let data_dir = std::env::temp_dir().join(format!("model-studio-schemathesis-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     std::fs::create_dir_all(&data_dir)?;
@@ -43,7 +45,7 @@ pub fn schemathesis(server: &Path, python: &Path) -> Result<Counts> {
         bail!("share-server did not say where it listens: {first_line:?}");
     };
     let (_, output) = run_capture(
-        Command::new("bash").arg("tests/server/schemathesis.sh").arg(base_url).arg(python),
+        Command::new("bash").arg("tests/server/schemathesis.sh").arg(base_url).arg(&python),
         "schemathesis against the served OpenAPI description",
     )?;
     drop(server_guard);
