@@ -25,8 +25,10 @@ impl Drop for Server {
 /// rate limits off (schemathesis would otherwise mostly meet 429s), runs
 /// `tests/server/schemathesis.sh` with the venv's Python and returns its counts.
 pub fn schemathesis(server: &Path, python: &Path) -> Result<Counts> {
-    // Absolute: the script runs schemathesis from a temporary directory.
-    let python = std::fs::canonicalize(python).context("the test venv's Python")?;
+    // Absolute, as the script runs schemathesis from a temporary directory; not
+    // canonicalised, which would resolve the venv's python link to the system
+    // interpreter and lose the venv's packages.
+    let python = std::env::current_dir()?.join(python);
     let data_dir = std::env::temp_dir().join(format!("model-studio-schemathesis-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     std::fs::create_dir_all(&data_dir)?;
