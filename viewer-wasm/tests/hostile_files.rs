@@ -89,6 +89,7 @@ fn refused_direct(name: &str, bytes: Vec<u8>, words: &[&str]) -> ImportError {
 
 #[test]
 fn stl_claiming_four_billion_triangles_in_a_tiny_file() {
+    let _alone = counting_alloc::alone();
     let mut file = vec![b' '; 80];
     file.extend(u32::MAX.to_le_bytes());
     file.extend([0u8; 50]);
@@ -125,6 +126,7 @@ fn gltf_bytes(doc: &Value) -> Vec<u8> {
 
 #[test]
 fn gltf_control_triangle_imports_within_the_bounds() {
+    let _alone = counting_alloc::alone();
     // The builder itself is sound: without the hostile change the file loads.
     let scene = import_bounded("ok.gltf", gltf_bytes(&triangle_gltf()), Companions::new(), DIRECT_BYTES_PER_FILE_BYTE)
         .expect("a plain triangle imports");
@@ -133,6 +135,7 @@ fn gltf_control_triangle_imports_within_the_bounds() {
 
 #[test]
 fn gltf_accessor_whose_count_times_stride_exceeds_its_buffer() {
+    let _alone = counting_alloc::alone();
     let mut doc = triangle_gltf();
     doc["bufferViews"][0]["byteStride"] = json!(12);
     doc["accessors"][0]["count"] = json!(1_000_000);
@@ -141,6 +144,7 @@ fn gltf_accessor_whose_count_times_stride_exceeds_its_buffer() {
 
 #[test]
 fn gltf_accessor_claiming_a_billion_vertices() {
+    let _alone = counting_alloc::alone();
     let mut doc = triangle_gltf();
     doc["accessors"][0]["count"] = json!(1_000_000_000u64);
     refused_direct("billion.gltf", gltf_bytes(&doc), &["accessor 0"]);
@@ -148,6 +152,7 @@ fn gltf_accessor_claiming_a_billion_vertices() {
 
 #[test]
 fn gltf_sparse_accessor_over_zeros_claiming_a_billion_vertices() {
+    let _alone = counting_alloc::alone();
     // No buffer view: the base is zeros, and nothing in the file bounds the count.
     let mut doc = triangle_gltf();
     doc["accessors"][0] = json!({
@@ -164,6 +169,7 @@ fn gltf_sparse_accessor_over_zeros_claiming_a_billion_vertices() {
 
 #[test]
 fn glb_whose_json_chunk_claims_four_gigabytes() {
+    let _alone = counting_alloc::alone();
     let json = gltf_bytes(&triangle_gltf());
     let mut glb = Vec::new();
     glb.extend(b"glTF");
@@ -177,6 +183,7 @@ fn glb_whose_json_chunk_claims_four_gigabytes() {
 
 #[test]
 fn gltf_node_graph_with_a_cycle() {
+    let _alone = counting_alloc::alone();
     let mut doc = triangle_gltf();
     doc["nodes"] = json!([{"mesh": 0, "children": [1]}, {"children": [2]}, {"children": [1]}]);
     refused_direct("cycle.gltf", gltf_bytes(&doc), &["node"]);
@@ -187,6 +194,7 @@ fn gltf_node_graph_with_a_cycle() {
 
 #[test]
 fn gltf_image_claiming_65535_by_65535_pixels() {
+    let _alone = counting_alloc::alone();
     let mut doc = triangle_gltf();
     let uri = format!(
         "data:image/png;base64,{}",
@@ -205,6 +213,7 @@ fn gltf_image_claiming_65535_by_65535_pixels() {
 
 #[test]
 fn gltf_with_broken_base64_data_uris() {
+    let _alone = counting_alloc::alone();
     for broken in ["data:application/octet-stream;base64,@@@@", "data:application/octet-stream;base64,AAA"] {
         let mut doc = triangle_gltf();
         doc["buffers"][0]["uri"] = json!(broken);
@@ -214,6 +223,7 @@ fn gltf_with_broken_base64_data_uris() {
 
 #[test]
 fn gltf_with_infinite_and_nan_transforms() {
+    let _alone = counting_alloc::alone();
     // 1e39 is beyond f32: it becomes infinity.
     let mut doc = triangle_gltf();
     doc["nodes"][0]["translation"] = json!([1e39, 0.0, 0.0]);
@@ -236,6 +246,7 @@ fn gltf_with_infinite_and_nan_transforms() {
 
 #[test]
 fn obj_with_indices_out_of_range() {
+    let _alone = counting_alloc::alone();
     let error = refused_direct("far.obj", b"v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 4000000000\n".to_vec(), &["vertex"]);
     assert!(matches!(error, ImportError::IndexOutOfRange { .. } | ImportError::Malformed(_)), "{error:?}");
     refused_direct("negative.obj", b"v 0 0 0\nv 1 0 0\nv 0 1 0\nf -1 -2 -4\n".to_vec(), &["vertex"]);
@@ -245,6 +256,7 @@ fn obj_with_indices_out_of_range() {
 
 #[test]
 fn ply_headers_with_absurd_element_counts() {
+    let _alone = counting_alloc::alone();
     let ascii =
         b"ply\nformat ascii 1.0\nelement vertex 1000000000\nproperty float x\nproperty float y\nproperty float z\n\
                   element face 1\nproperty list uchar int vertex_indices\nend_header\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n";
@@ -270,6 +282,7 @@ fn ply_headers_with_absurd_element_counts() {
 
 #[test]
 fn off_claiming_a_billion_vertices() {
+    let _alone = counting_alloc::alone();
     refused_direct("billion.off", b"OFF\n1000000000 1 0\n0 0 0\n1 0 0\n0 1 0\n3 0 1 2\n".to_vec(), &["1000000000"]);
     refused_direct("corners.off", b"OFF\n3 1 0\n0 0 0\n1 0 0\n0 1 0\n4000000000 0 1 2\n".to_vec(), &["face"]);
 }
@@ -305,6 +318,7 @@ fn refused_package(name: &str, bytes: Vec<u8>, words: &[&str]) {
 
 #[test]
 fn threemf_zip_bombs_stop_at_the_inflation_limit() {
+    let _alone = counting_alloc::alone();
     // 1 GiB of spaces after a valid start: refused as a bomb.
     let bomb = package(MODEL_START, " ", 1 << 30, "</vertices></mesh></object></resources></model>");
     assert!(bomb.len() < 2 << 20, "the bomb compresses: {} bytes", bomb.len());
@@ -321,6 +335,7 @@ fn threemf_zip_bombs_stop_at_the_inflation_limit() {
 
 #[test]
 fn threemf_with_many_materials_does_not_multiply_its_vertices() {
+    let _alone = counting_alloc::alone();
     // 20,000 vertices and 20,000 triangles each with a material of its own: one
     // primitive per material must not copy all 20,000 vertices each (that
     // would be 20,000 × 20,000 × 24 bytes).
@@ -348,6 +363,7 @@ fn threemf_with_many_materials_does_not_multiply_its_vertices() {
 
 #[test]
 fn threemf_components_that_multiply_placements() {
+    let _alone = counting_alloc::alone();
     // Eight objects, each placing the next one ten times: 10^8 placements from
     // a few hundred bytes.
     let mut xml = String::from(

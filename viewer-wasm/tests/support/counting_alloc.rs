@@ -1,17 +1,18 @@
 //! A global allocator that counts live heap bytes and their peak, so that a test
 //! can state how much memory an import may take for a file of a given size.
 //!
-//! Every thread's allocations count, so [`measure`] runs one measurement at a
-//! time (a lock) and the test binary that installs this allocator should hold
-//! only memory-bound tests.
+//! Every thread's allocations count, so a test that measures must run alone:
+//! each test of the binary that installs this allocator takes [`alone`] first,
+//! so that another test's set-up (building a zip bomb, say) cannot land in its
+//! figures.
 
 // GlobalAlloc is an unsafe trait; this implementation only forwards to the
 // system allocator and keeps two counters.
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub struct Counting;
@@ -72,10 +73,15 @@ pub struct Measured<T> {
     pub elapsed: Duration,
 }
 
-/// Runs `f` on its own thread, alone, and measures its peak heap and time. Panics
-/// (failing the test instead of hanging it) when `f` takes longer than `limit`.
+/// Holds every other test of this binary off until the guard is dropped.
+pub fn alone() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs `f` on its own thread and measures its peak heap and time (call with
+/// [`alone`] held). Panics (failing the test instead of hanging it) when `f`
+/// takes longer than `limit`.
 pub fn measure<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> Measured<T> {
-    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let before = LIVE_BYTES.load(Ordering::Relaxed);
     PEAK_BYTES.store(before, Ordering::Relaxed);
     let start = Instant::now();
