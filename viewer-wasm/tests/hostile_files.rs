@@ -14,6 +14,8 @@
 
 #[path = "support/counting_alloc.rs"]
 mod counting_alloc;
+#[path = "support/gltf_doc.rs"]
+mod gltf_doc;
 #[path = "support/png.rs"]
 mod png;
 
@@ -21,6 +23,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use base64::Engine;
+use gltf_doc::triangle;
 use png::png_claiming;
 use serde_json::{Value, json};
 use viewer_wasm::import::{Companions, ImportError, import};
@@ -99,27 +102,6 @@ fn stl_claiming_four_billion_triangles_in_a_tiny_file() {
 
 // ---- glTF ------------------------------------------------------------------
 
-fn data_uri(bytes: &[u8]) -> String {
-    format!("data:application/octet-stream;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
-}
-
-/// One triangle whose positions are accessor 0, in buffer 0 (36 bytes).
-fn triangle_gltf() -> Value {
-    let positions: Vec<u8> =
-        [0.0f32, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0].iter().flat_map(|v| v.to_le_bytes()).collect();
-    json!({
-        "asset": {"version": "2.0"},
-        "buffers": [{"byteLength": 36, "uri": data_uri(&positions)}],
-        "bufferViews": [{"buffer": 0, "byteLength": 36}],
-        "accessors": [{"bufferView": 0, "count": 3, "componentType": 5126, "type": "VEC3",
-                       "min": [0, 0, 0], "max": [1, 1, 0]}],
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
-        "nodes": [{"mesh": 0}],
-        "scenes": [{"nodes": [0]}],
-        "scene": 0
-    })
-}
-
 fn gltf_bytes(doc: &Value) -> Vec<u8> {
     serde_json::to_vec(doc).expect("JSON")
 }
@@ -128,7 +110,7 @@ fn gltf_bytes(doc: &Value) -> Vec<u8> {
 fn gltf_control_triangle_imports_within_the_bounds() {
     let _alone = counting_alloc::alone();
     // The builder itself is sound: without the hostile change the file loads.
-    let scene = import_bounded("ok.gltf", gltf_bytes(&triangle_gltf()), Companions::new(), DIRECT_BYTES_PER_FILE_BYTE)
+    let scene = import_bounded("ok.gltf", gltf_bytes(&triangle()), Companions::new(), DIRECT_BYTES_PER_FILE_BYTE)
         .expect("a plain triangle imports");
     assert_eq!(scene.scene_triangle_count(), 1);
 }
@@ -136,7 +118,7 @@ fn gltf_control_triangle_imports_within_the_bounds() {
 #[test]
 fn gltf_accessor_whose_count_times_stride_exceeds_its_buffer() {
     let _alone = counting_alloc::alone();
-    let mut doc = triangle_gltf();
+    let mut doc = triangle();
     doc["bufferViews"][0]["byteStride"] = json!(12);
     doc["accessors"][0]["count"] = json!(1_000_000);
     refused_direct("stride.gltf", gltf_bytes(&doc), &["accessor 0"]);
@@ -145,7 +127,7 @@ fn gltf_accessor_whose_count_times_stride_exceeds_its_buffer() {
 #[test]
 fn gltf_accessor_claiming_a_billion_vertices() {
     let _alone = counting_alloc::alone();
-    let mut doc = triangle_gltf();
+    let mut doc = triangle();
     doc["accessors"][0]["count"] = json!(1_000_000_000u64);
     refused_direct("billion.gltf", gltf_bytes(&doc), &["accessor 0"]);
 }
@@ -154,7 +136,7 @@ fn gltf_accessor_claiming_a_billion_vertices() {
 fn gltf_sparse_accessor_over_zeros_claiming_a_billion_vertices() {
     let _alone = counting_alloc::alone();
     // No buffer view: the base is zeros, and nothing in the file bounds the count.
-    let mut doc = triangle_gltf();
+    let mut doc = triangle();
     doc["accessors"][0] = json!({
         "count": 1_000_000_000u64, "componentType": 5126, "type": "VEC3",
         "sparse": {"count": 1,
@@ -170,7 +152,7 @@ fn gltf_sparse_accessor_over_zeros_claiming_a_billion_vertices() {
 #[test]
 fn glb_whose_json_chunk_claims_four_gigabytes() {
     let _alone = counting_alloc::alone();
-    let json = gltf_bytes(&triangle_gltf());
+    let json = gltf_bytes(&triangle());
     let mut glb = Vec::new();
     glb.extend(b"glTF");
     glb.extend(2u32.to_le_bytes());
@@ -184,7 +166,7 @@ fn glb_whose_json_chunk_claims_four_gigabytes() {
 #[test]
 fn gltf_node_graph_with_a_cycle() {
     let _alone = counting_alloc::alone();
-    let mut doc = triangle_gltf();
+    let mut doc = triangle();
     doc["nodes"] = json!([{"mesh": 0, "children": [1]}, {"children": [2]}, {"children": [1]}]);
     refused_direct("cycle.gltf", gltf_bytes(&doc), &["node"]);
     // A node that is its own child.
@@ -195,7 +177,7 @@ fn gltf_node_graph_with_a_cycle() {
 #[test]
 fn gltf_image_claiming_65535_by_65535_pixels() {
     let _alone = counting_alloc::alone();
-    let mut doc = triangle_gltf();
+    let mut doc = triangle();
     let uri = format!(
         "data:image/png;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(png_claiming(65535, 65535))
@@ -215,7 +197,7 @@ fn gltf_image_claiming_65535_by_65535_pixels() {
 fn gltf_with_broken_base64_data_uris() {
     let _alone = counting_alloc::alone();
     for broken in ["data:application/octet-stream;base64,@@@@", "data:application/octet-stream;base64,AAA"] {
-        let mut doc = triangle_gltf();
+        let mut doc = triangle();
         doc["buffers"][0]["uri"] = json!(broken);
         refused_direct("base64.gltf", gltf_bytes(&doc), &["buffer 0"]);
     }
@@ -225,18 +207,18 @@ fn gltf_with_broken_base64_data_uris() {
 fn gltf_with_infinite_and_nan_transforms() {
     let _alone = counting_alloc::alone();
     // 1e39 is beyond f32: it becomes infinity.
-    let mut doc = triangle_gltf();
+    let mut doc = triangle();
     doc["nodes"][0]["translation"] = json!([1e39, 0.0, 0.0]);
     refused_direct("inf.gltf", gltf_bytes(&doc), &["not a finite number"]);
-    let mut doc = triangle_gltf();
+    let mut doc = triangle();
     doc["nodes"][0]["matrix"] = json!([1, 0, 0, 0, 0, 1e39, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
     refused_direct("inf-matrix.gltf", gltf_bytes(&doc), &["not a finite number"]);
     // Infinity times zero in a composed transform is NaN: scale 1e39 under a child scale 0.
-    let mut doc = triangle_gltf();
+    let mut doc = triangle();
     doc["nodes"] = json!([{"scale": [1e39, 1, 1], "children": [1]}, {"mesh": 0, "scale": [0, 1, 1]}]);
     refused_direct("nan.gltf", gltf_bytes(&doc), &["not a finite number"]);
     // JSON has no NaN literal: it is a JSON error with its position.
-    let text = String::from_utf8(gltf_bytes(&triangle_gltf()))
+    let text = String::from_utf8(gltf_bytes(&triangle()))
         .expect("UTF-8")
         .replace("\"mesh\":0", "\"mesh\":0,\"translation\":[NaN,0,0]");
     refused_direct("nan-literal.gltf", text.into_bytes(), &["JSON"]);

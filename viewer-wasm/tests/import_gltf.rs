@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+#[path = "support/gltf_doc.rs"]
+mod gltf_doc;
 #[path = "support/png.rs"]
 mod png;
 
 use base64::Engine as _;
+use gltf_doc::{data_uri, f32_bytes, triangle};
 use png::png_claiming;
 use serde_json::{Value, json};
 use viewer_wasm::import::{self, Companions, ImportError};
@@ -369,30 +372,6 @@ fn node_cycles_are_errors_not_hangs() {
 }
 
 // ---- Hostile and synthetic inputs ----
-
-fn data_uri(bytes: &[u8]) -> String {
-    format!("data:application/octet-stream;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
-}
-
-fn f32_bytes(values: &[f32]) -> Vec<u8> {
-    values.iter().flat_map(|v| v.to_le_bytes()).collect()
-}
-
-/// One triangle, positions in an embedded buffer.
-fn triangle() -> Value {
-    let positions = f32_bytes(&[0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
-    json!({
-        "asset": {"version": "2.0"},
-        "buffers": [{"byteLength": 36, "uri": data_uri(&positions)}],
-        "bufferViews": [{"buffer": 0, "byteLength": 36}],
-        "accessors": [{"bufferView": 0, "count": 3, "componentType": 5126, "type": "VEC3",
-                       "min": [0, 0, 0], "max": [1, 1, 0]}],
-        "meshes": [{"primitives": [{"attributes": {"POSITION": 0}}]}],
-        "nodes": [{"mesh": 0}],
-        "scenes": [{"nodes": [0]}],
-        "scene": 0
-    })
-}
 
 fn import_json(doc: &Value) -> Result<Scene, ImportError> {
     import::import("synthetic.gltf", doc.to_string().as_bytes(), &Companions::new())
