@@ -58,7 +58,8 @@ pub fn run(args: &[String]) -> Result<()> {
         total.add(supply_chain::deny()?);
     }
 
-    let (ok, output) = run_capture(cargo().args(["test", "--workspace"]), "native tests")?;
+    // --no-fail-fast: one failing test binary must not hide the results of the others.
+    let (ok, output) = run_capture(cargo().args(["test", "--workspace", "--no-fail-fast"]), "native tests")?;
     let counts = cargo_counts(&output);
     if !ok && counts.failed == 0 {
         check(&mut total, false, "native tests (build)");

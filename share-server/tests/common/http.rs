@@ -71,7 +71,16 @@ impl Client {
     /// Sends one request and reads the whole response. `headers` are complete
     /// `Name: value` lines without the line break.
     pub fn request(&mut self, method: &str, path: &str, headers: &[&str], body: &[u8]) -> io::Result<Response> {
-        let result = self.exchange(method, path, headers, body);
+        let reused = self.connection.is_some();
+        let mut result = self.exchange(method, path, headers, body);
+        if reused && result.as_ref().is_err_and(|e| e.kind() == io::ErrorKind::ConnectionAborted) {
+            // A server may close a kept-alive connection whenever it is idle (RFC 9112
+            // §9.3.1); hyper does so after answering a request whose body it did not
+            // read, such as a 429 to an upload. Nothing of this request was answered
+            // on the old connection, so it is sent again on a new one, as HTTP clients do.
+            self.connection = None;
+            result = self.exchange(method, path, headers, body);
+        }
         match &result {
             // The server said it will close, or the connection broke: start afresh next time.
             Ok(response) if response.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) => {
@@ -83,6 +92,9 @@ impl Client {
         result
     }
 
+    /// One request on the current connection. Failing to send it, or the connection
+    /// ending before any byte of a response, is `ConnectionAborted`: the server had
+    /// closed the connection.
     fn exchange(&mut self, method: &str, path: &str, headers: &[&str], body: &[u8]) -> io::Result<Response> {
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n{}", self.addr, self.fixed_headers);
         for line in headers {
@@ -94,20 +106,31 @@ impl Client {
         }
         head.push_str("\r\n");
         let connection = self.connection()?;
-        {
+        let sent = {
             let stream = connection.get_mut();
-            stream.write_all(head.as_bytes())?;
-            stream.write_all(body)?;
-            stream.flush()?;
+            stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).and_then(|()| stream.flush())
+        };
+        if let Err(e) = sent {
+            return Err(closed(e));
         }
         read_response(connection, method == "HEAD")
     }
 }
 
+/// The error for a connection the server had closed (see [`Client::request`]).
+fn closed(e: io::Error) -> io::Error {
+    match e.kind() {
+        io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset | io::ErrorKind::UnexpectedEof => {
+            io::Error::new(io::ErrorKind::ConnectionAborted, format!("the server had closed the connection ({e})"))
+        }
+        _ => e,
+    }
+}
+
 fn read_response(reader: &mut BufReader<TcpStream>, is_head: bool) -> io::Result<Response> {
     let mut status_line = String::new();
-    if reader.read_line(&mut status_line)? == 0 {
-        return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "connection closed before a response"));
+    if reader.read_line(&mut status_line).map_err(closed)? == 0 {
+        return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "connection closed before a response"));
     }
     let status = status_line
         .split(' ')
