@@ -111,7 +111,11 @@ impl Client {
             stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body)).and_then(|()| stream.flush())
         };
         if let Err(e) = sent {
-            return Err(closed(e));
+            // The server may have answered before reading the whole body (a 429 to an
+            // upload) and closed: its answer can still be waiting in the receive buffer.
+            let answered = read_response(connection, method == "HEAD");
+            self.connection = None;
+            return answered.map_err(|_| closed(e));
         }
         read_response(connection, method == "HEAD")
     }
