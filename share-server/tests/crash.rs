@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use common::data::blob_names;
 use common::{TIMEOUT, start};
 
 const UPLOADS: usize = 20;
@@ -67,15 +68,6 @@ fn download(addr: &str, id: &str) -> (String, Vec<u8>) {
     stream.read_to_end(&mut response).expect("response");
     let end = response.windows(4).position(|w| w == b"\r\n\r\n").expect("head") + 4;
     (String::from_utf8_lossy(&response[..end]).into_owned(), response[end..].to_vec())
-}
-
-fn blob_names(data_dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(data_dir.join("blobs"))
-        .expect("blobs")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
@@ -238,7 +230,7 @@ fn wait_until_swept(addr: &str, id: &str) {
 /// expire only after the restart, are both removed.
 #[test]
 fn kill_9_under_load_then_restart_keeps_the_store_consistent_and_sweeping() {
-    use common::data::{blob_names, payload as data, receipt, sha256, share_rows};
+    use common::data::{payload as data, receipt, sha256, share_rows};
     const CLIENTS: u64 = 16;
     const LOAD_BEFORE_KILL: Duration = Duration::from_secs(3);
     // Expired before the kill (and never swept by the first server, whose only sweep
