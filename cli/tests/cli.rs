@@ -56,6 +56,25 @@ fn a_bad_output_extension_is_explained() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("must end in"));
 }
 
+/// Inputs are mapped, not read: an empty file (which cannot be mapped with
+/// any length) and a folder still give the importer's or the system's message.
+#[test]
+fn empty_and_unreadable_inputs_are_explained() {
+    let dir = std::env::temp_dir().join(format!("model-studio-cli-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let empty = dir.join("empty.stl");
+    std::fs::write(&empty, b"").expect("empty file");
+    for (input, expected) in [(empty.as_path(), "The file is empty"), (dir.as_path(), "reading")] {
+        let output = Command::new(env!("CARGO_BIN_EXE_model-studio"))
+            .args(["convert", input.to_str().expect("path"), dir.join("out.glb").to_str().expect("path")])
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && stderr.contains(expected), "{input:?}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn parts_and_gltf_layouts() {
     let dir = std::env::temp_dir().join(format!("model-studio-cli-parts-{}", std::process::id()));

@@ -78,6 +78,12 @@ impl TargetFormat {
         self.is_gltf()
     }
 
+    /// Whether the writer stores per-vertex normals (STL stores one per face,
+    /// computed from the corners; OFF and 3MF store none).
+    pub fn writes_vertex_normals(self) -> bool {
+        !matches!(self, TargetFormat::StlBinary | TargetFormat::StlAscii | TargetFormat::Off | TargetFormat::ThreeMf)
+    }
+
     pub fn is_gltf(self) -> bool {
         matches!(self, TargetFormat::Glb | TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded)
     }

@@ -90,13 +90,21 @@ pub(super) fn wanted_parts(instances: usize, options: &ExportOptions, report: &m
 }
 
 /// A primitive's arrays in output space (taken when `take`, else copied).
-pub(super) fn to_output(primitive: &mut Primitive, take: bool, output_from_mesh: DMat4, name: String) -> FlatMesh {
+/// Without `keep_normals` the mesh gets none: formats that store no vertex
+/// normals (STL computes its own per face) skip turning them.
+pub(super) fn to_output(
+    primitive: &mut Primitive,
+    take: bool,
+    keep_normals: bool,
+    output_from_mesh: DMat4,
+    name: String,
+) -> FlatMesh {
     let normal_matrix = DMat3::from_mat4(output_from_mesh).inverse().transpose();
     let mut positions = take_or_clone(&mut primitive.positions, take);
     for q in &mut positions {
         *q = output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array();
     }
-    let mut normals = take_or_clone(&mut primitive.normals, take);
+    let mut normals = if keep_normals { take_or_clone(&mut primitive.normals, take) } else { Vec::new() };
     for n in &mut normals {
         *n = (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array();
     }
@@ -136,6 +144,8 @@ pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut Conversi
         uses_left[instance.mesh] += 1;
     }
     let wanted = wanted_parts(instances.len(), options, report);
+    // Welding compares normals, so it needs them whatever the format.
+    let keep_normals = options.format.writes_vertex_normals() || options.weld;
     let mut meshes = Vec::new();
     for (part, instance) in instances.into_iter().enumerate() {
         // The last use of a mesh takes its arrays and transforms them in place
@@ -150,7 +160,7 @@ pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut Conversi
         let output_from_mesh = output_from_world * world_from_mesh;
         for p in 0..mesh.primitives.len() {
             let name = primitive_name(mesh, p, || format!("mesh{}", meshes.len() + 1));
-            meshes.push(to_output(&mut mesh.primitives[p], last_use, output_from_mesh, name));
+            meshes.push(to_output(&mut mesh.primitives[p], last_use, keep_normals, output_from_mesh, name));
         }
     }
     if options.merge && meshes.len() > 1 {

@@ -62,7 +62,7 @@ pub fn keep_hierarchy(
         if mesh_used[m] {
             for p in 0..mesh.primitives.len() {
                 let name = primitive_name(mesh, p, || format!("mesh{}", m + 1));
-                flat.push(to_output(&mut mesh.primitives[p], true, c, name));
+                flat.push(to_output(&mut mesh.primitives[p], true, true, c, name));
             }
         }
         hierarchy.mesh_primitives.push(start..flat.len());

@@ -71,12 +71,20 @@ fn write_records(mesh: &FlatMesh, first: usize, records: &mut [u8]) {
 
 /// Writes triangles `first..` of the mesh into `records` (as many as fit).
 fn write_range(mesh: &FlatMesh, first: usize, records: &mut [u8]) {
-    for (k, record) in records.chunks_exact_mut(RECORD_BYTES).enumerate() {
-        let t = first + k;
-        let corners = [0, 1, 2].map(|c| mesh.positions[mesh.indices[t * 3 + c] as usize]);
-        let floats = face_normal(&corners).into_iter().chain(corners.into_iter().flatten());
-        for (slot, value) in record.chunks_exact_mut(4).zip(floats) {
-            slot.copy_from_slice(&value.to_le_bytes());
+    let triangles = mesh.indices[first * 3..].chunks_exact(3);
+    for (record, triangle) in records.chunks_exact_mut(RECORD_BYTES).zip(triangles) {
+        let [a, b, c] = [0, 1, 2].map(|k| mesh.positions[triangle[k] as usize]);
+        let record: &mut [u8; RECORD_BYTES] = record.try_into().expect("chunks are RECORD_BYTES long");
+        // Each float is stored straight into its place, one fixed offset at a
+        // time: written through an iterator over the twelve, the compiler
+        // gathered them in a stack array and reloaded them with loads that
+        // straddled two stores, which stalled on every record.
+        let floats = [face_normal(&[a, b, c]), a, b, c];
+        for (v, vector) in floats.iter().enumerate() {
+            for (k, value) in vector.iter().enumerate() {
+                let at = (v * 3 + k) * 4;
+                record[at..at + 4].copy_from_slice(&value.to_le_bytes());
+            }
         }
     }
 }

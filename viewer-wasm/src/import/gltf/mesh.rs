@@ -106,7 +106,12 @@ fn convert_primitive(
         }
     };
     // Checked before unrolling, so the reported index is the one in the file.
-    if let Some(&bad) = raw_indices.iter().find(|&&i| i as usize >= vertex_count) {
+    // The maximum first: a loop without an early exit vectorises, and the
+    // search for the culprit runs only for a broken file.
+    let largest = raw_indices.iter().copied().max().map_or(0, |i| i as usize);
+    if largest >= vertex_count
+        && let Some(&bad) = raw_indices.iter().find(|&&i| i as usize >= vertex_count)
+    {
         return Err(ImportError::IndexOutOfRange {
             what: what.to_string(),
             index: u64::from(bad),
