@@ -14,6 +14,8 @@
 
 /// Orbit camera: view and projection matrices from user input.
 pub mod camera;
+/// Long loops cut into calls of a bounded length, so that browsers run them optimised.
+pub mod chunked;
 /// [`model::Scene`] → STL, OBJ, PLY, OFF or GLB bytes, with a conversion report.
 pub mod export;
 /// A quick hasher for the vertex-welding maps.

@@ -186,6 +186,21 @@ impl Aabb {
         self.max = self.max.max(point);
     }
 
+    /// The box around `points`.
+    pub fn of_points(points: &[[f32; 3]]) -> Aabb {
+        let chunk_box = |chunk: &[[f32; 3]]| {
+            let mut b = Aabb::EMPTY;
+            for p in chunk {
+                b.grow(Vec3::from(*p));
+            }
+            b
+        };
+        crate::chunked::fold(points, Aabb::EMPTY, chunk_box, |a, b| Aabb {
+            min: a.min.min(b.min),
+            max: a.max.max(b.max),
+        })
+    }
+
     pub fn size(&self) -> Vec3 {
         if self.is_empty() { Vec3::ZERO } else { self.max - self.min }
     }
@@ -267,8 +282,10 @@ impl Scene {
             for primitive in &self.meshes[instance.mesh].primitives {
                 if transform == Mat4::IDENTITY {
                     // The common case (every STL): no multiply per vertex.
-                    for p in &primitive.positions {
-                        bounds.grow(Vec3::from(*p));
+                    let b = Aabb::of_points(&primitive.positions);
+                    if !b.is_empty() {
+                        bounds.grow(b.min);
+                        bounds.grow(b.max);
                     }
                 } else {
                     for p in &primitive.positions {
@@ -320,16 +337,18 @@ pub fn linear_to_srgb(c: f32) -> f32 {
 /// Area-weighted smooth normals for a primitive whose file had none.
 pub fn compute_vertex_normals(positions: &[[f32; 3]], indices: &[u32]) -> Vec<[f32; 3]> {
     let mut sums = vec![Vec3::ZERO; positions.len()];
-    for tri in indices.chunks_exact(3) {
-        let [a, b, c] = [tri[0] as usize, tri[1] as usize, tri[2] as usize];
-        let (Some(pa), Some(pb), Some(pc)) = (positions.get(a), positions.get(b), positions.get(c)) else {
-            continue;
-        };
-        // The cross product's length is twice the area, which gives the weighting for free.
-        let face = (Vec3::from(*pb) - Vec3::from(*pa)).cross(Vec3::from(*pc) - Vec3::from(*pa));
-        sums[a] += face;
-        sums[b] += face;
-        sums[c] += face;
-    }
-    sums.into_iter().map(|n| n.try_normalize().unwrap_or(Vec3::Z).to_array()).collect()
+    crate::chunked::for_each_chunk(indices.len() / 3, |triangles| {
+        for tri in indices[triangles.start * 3..triangles.end * 3].chunks_exact(3) {
+            let [a, b, c] = [tri[0] as usize, tri[1] as usize, tri[2] as usize];
+            let (Some(pa), Some(pb), Some(pc)) = (positions.get(a), positions.get(b), positions.get(c)) else {
+                continue;
+            };
+            // The cross product's length is twice the area, which gives the weighting for free.
+            let face = (Vec3::from(*pb) - Vec3::from(*pa)).cross(Vec3::from(*pc) - Vec3::from(*pa));
+            sums[a] += face;
+            sums[b] += face;
+            sums[c] += face;
+        }
+    });
+    crate::chunked::collect(sums.len(), |v| sums[v].try_normalize().unwrap_or(Vec3::Z).to_array())
 }

@@ -12,10 +12,15 @@ use crate::build;
 use crate::setup;
 use crate::shell;
 
+/// The benchmarks by name, in the order they run.
+const NAMES: [&str; 6] = ["viewer", "convert", "inspect", "share-crypto", "share-server", "textures"];
+
+/// `cargo xtask bench [name…]`: all of them, or the named ones (see [`NAMES`]).
 pub fn run(args: &[String]) -> Result<()> {
-    if !args.is_empty() {
-        bail!("cargo xtask bench takes no options");
+    if let Some(unknown) = args.iter().find(|a| !NAMES.contains(&a.as_str())) {
+        bail!("cargo xtask bench: unknown benchmark '{unknown}'; choose from {}", NAMES.join(", "));
     }
+    let wanted = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
     setup::wasm_toolchain()?;
     setup::test_system_packages()?;
     setup::bench_system_packages()?;
@@ -23,31 +28,45 @@ pub fn run(args: &[String]) -> Result<()> {
     // Release builds: the figures are meant to be what users get.
     build::wasm()?;
     let server = build::server(true)?;
-    shell::run(
-        build::node_in_tests(&server)?.arg("bench/viewer.bench.mjs"),
-        "benchmark: our viewer vs three.js (headless Chromium, a few minutes)",
-    )?;
-    setup::python_packages()?;
-    let cli = std::fs::canonicalize(build::cli(true)?)?;
-    shell::run(
-        build::node_in_tests(&server)?.arg("bench/convert.bench.mjs").env("MODEL_STUDIO_BIN", cli),
-        "benchmark: converting 1M triangles, ours (native and browser) vs trimesh, assimp and a file copy",
-    )?;
-    shell::run(
-        build::node_in_tests(&server)?
-            .arg("bench/inspect.bench.mjs")
-            .env("MODEL_STUDIO_BIN", std::fs::canonicalize(build::cli(true)?)?),
-        "benchmark: statistics and health of 1M triangles vs trimesh; BVH build and pick time",
-    )?;
-    shell::run(
-        build::node_in_tests(&server)?.arg("bench/share-crypto.bench.mjs"),
-        "benchmark: share encryption in the browser vs WebCrypto",
-    )?;
-    shell::run(
-        build::node_in_tests(&server)?.arg("bench/share-server.bench.mjs"),
-        "benchmark: share server vs nginx on loopback, and its memory during a 1 GiB upload",
-    )?;
-    texture_decoding()
+    if wanted("viewer") {
+        shell::run(
+            build::node_in_tests(&server)?.arg("bench/viewer.bench.mjs"),
+            "benchmark: our viewer vs three.js (headless Chromium, a few minutes)",
+        )?;
+    }
+    if wanted("convert") {
+        setup::python_packages()?;
+        let cli = std::fs::canonicalize(build::cli(true)?)?;
+        shell::run(
+            build::node_in_tests(&server)?.arg("bench/convert.bench.mjs").env("MODEL_STUDIO_BIN", cli),
+            "benchmark: converting 1M triangles, ours (native and browser) vs trimesh, assimp and a file copy",
+        )?;
+    }
+    if wanted("inspect") {
+        setup::python_packages()?;
+        shell::run(
+            build::node_in_tests(&server)?
+                .arg("bench/inspect.bench.mjs")
+                .env("MODEL_STUDIO_BIN", std::fs::canonicalize(build::cli(true)?)?),
+            "benchmark: statistics and health of 1M triangles vs trimesh; BVH build and pick time",
+        )?;
+    }
+    if wanted("share-crypto") {
+        shell::run(
+            build::node_in_tests(&server)?.arg("bench/share-crypto.bench.mjs"),
+            "benchmark: share encryption in the browser vs WebCrypto",
+        )?;
+    }
+    if wanted("share-server") {
+        shell::run(
+            build::node_in_tests(&server)?.arg("bench/share-server.bench.mjs"),
+            "benchmark: share server vs nginx on loopback, and its memory during a 1 GiB upload",
+        )?;
+    }
+    if wanted("textures") {
+        texture_decoding()?;
+    }
+    Ok(())
 }
 
 /// Browser decoders vs Rust's on the same 2048² PNG and JPEG: which one the

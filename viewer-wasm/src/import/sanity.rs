@@ -1,6 +1,7 @@
 //! The one place that validates a finished scene before anything uses it.
 
 use super::ImportError;
+use crate::chunked;
 use crate::model::Scene;
 
 /// Checks what every consumer relies on: triangle lists with in-range indices,
@@ -22,7 +23,8 @@ pub fn sanity_check(scene: &Scene) -> Result<(), ImportError> {
             }
             // Branch-free folds over the whole array first (they vectorise; millions of
             // vertices are the normal case), and a search for the culprit only on failure.
-            let largest_index = primitive.indices.iter().copied().fold(0u32, u32::max);
+            let largest_index =
+                chunked::fold(&primitive.indices, 0, |c| c.iter().copied().fold(0u32, u32::max), u32::max);
             if !primitive.indices.is_empty() && largest_index as usize >= vertex_count {
                 return Err(ImportError::IndexOutOfRange {
                     what: what(),
@@ -31,7 +33,7 @@ pub fn sanity_check(scene: &Scene) -> Result<(), ImportError> {
                 });
             }
             let coordinates: &[f32] = bytemuck::cast_slice(&primitive.positions);
-            if !coordinates.iter().fold(true, |ok, c| ok & c.is_finite()) {
+            if !chunked::fold(coordinates, true, |c| c.iter().fold(true, |ok, c| ok & c.is_finite()), |a, b| a & b) {
                 let v = primitive.positions.iter().position(|p| !p.iter().all(|c| c.is_finite())).unwrap_or(0);
                 return Err(ImportError::NonFinite { what: format!("Vertex {v} of {}", what().to_lowercase()) });
             }

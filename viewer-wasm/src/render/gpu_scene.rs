@@ -280,8 +280,12 @@ fn bounds_in_view_world(scene: &Scene, up: Mat4) -> Aabb {
         .iter()
         .map(|mesh| {
             let mut b = Aabb::EMPTY;
-            for p in mesh.primitives.iter().flat_map(|p| &p.positions) {
-                b.grow(Vec3::from(*p));
+            for primitive in &mesh.primitives {
+                let own = Aabb::of_points(&primitive.positions);
+                if !own.is_empty() {
+                    b.grow(own.min);
+                    b.grow(own.max);
+                }
             }
             b
         })
@@ -319,7 +323,12 @@ fn keeps_boxes_axis_aligned(m: &Mat4) -> bool {
 }
 
 fn is_sequential(indices: &[u32]) -> bool {
-    indices.iter().enumerate().all(|(i, &v)| v as usize == i)
+    let chunk_is_sequential = |chunk: std::ops::Range<usize>| {
+        let first = chunk.start;
+        let sequential = indices[chunk].iter().enumerate().all(|(k, &v)| v as usize == first + k);
+        if sequential { Ok(()) } else { Err(()) }
+    };
+    crate::chunked::try_for_each_chunk(indices.len(), chunk_is_sequential).is_ok()
 }
 
 fn draw_uniform(world_from_mesh: Mat4, material: &Material) -> DrawUniform {

@@ -280,12 +280,10 @@ struct Layout {
 
 fn decode_elements<T, const N: usize>(data: &[u8], layout: Layout, decode: impl Fn(&[u8]) -> T) -> Vec<[T; N]> {
     let Layout { count, stride, component_size } = layout;
-    (0..count)
-        .map(|i| {
-            let element = &data[i * stride..i * stride + component_size * N];
-            std::array::from_fn(|c| decode(&element[c * component_size..(c + 1) * component_size]))
-        })
-        .collect()
+    crate::chunked::collect(count, |i| {
+        let element = &data[i * stride..i * stride + component_size * N];
+        std::array::from_fn(|c| decode(&element[c * component_size..(c + 1) * component_size]))
+    })
 }
 
 fn component_type(accessor: &json::Accessor, index: usize, what: &str) -> Result<ComponentType, ImportError> {

@@ -10,6 +10,7 @@ use gltf::json::mesh::{Mode, Semantic};
 use gltf::json::validation::Checked;
 
 use super::accessor::{Integers, Reader};
+use crate::chunked;
 use crate::import::ImportError;
 use crate::model::{Mesh, Primitive, compute_vertex_normals};
 
@@ -108,7 +109,7 @@ fn convert_primitive(
     // Checked before unrolling, so the reported index is the one in the file.
     // The maximum first: a loop without an early exit vectorises, and the
     // search for the culprit runs only for a broken file.
-    let largest = raw_indices.iter().copied().max().map_or(0, |i| i as usize);
+    let largest = chunked::fold(&raw_indices, 0, |c| c.iter().copied().max().unwrap_or(0), u32::max) as usize;
     if largest >= vertex_count
         && let Some(&bad) = raw_indices.iter().find(|&&i| i as usize >= vertex_count)
     {
@@ -238,12 +239,14 @@ fn triangle_list(
 /// Returns whether any had to be replaced.
 fn repair_normals(normals: &mut [[f32; 3]], positions: &[[f32; 3]], indices: &[u32]) -> bool {
     let mut bad = Vec::new();
-    for (i, n) in normals.iter_mut().enumerate() {
-        match Vec3::from(*n).try_normalize() {
-            Some(unit) => *n = unit.to_array(),
-            None => bad.push(i),
+    chunked::for_each_chunk(normals.len(), |chunk| {
+        for i in chunk {
+            match Vec3::from(normals[i]).try_normalize() {
+                Some(unit) => normals[i] = unit.to_array(),
+                None => bad.push(i),
+            }
         }
-    }
+    });
     if bad.is_empty() {
         return false;
     }
