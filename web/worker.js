@@ -376,6 +376,9 @@ const handlers = {
     viewer.resize(width, height);
     post('ready', { backend: viewer.backend() });
     requestFrame();
+    // After the empty first frame: the pipelines most models need, compiled
+    // while the user picks a file instead of in the first model's first frame.
+    setTimeout(() => viewer.preparePipelines(), 0);
   },
   async load({ entries }) {
     await loadFiles(entries);

@@ -137,6 +137,15 @@ impl Viewer {
         })
     }
 
+    /// Creates the mesh pipelines most models need now, while the page waits
+    /// for a file, rather than at the first frame of the first model. The
+    /// worker calls it once the viewer is ready (on WebGL2 the compile blocks
+    /// the worker for its duration, which is why it is not part of `create`).
+    #[wasm_bindgen(js_name = preparePipelines)]
+    pub fn prepare_pipelines(&mut self) {
+        self.gpu.renderer.prepare_pipelines(&self.gpu.device);
+    }
+
     /// "WebGPU" or "WebGL2".
     pub fn backend(&self) -> String {
         self.gpu.backend.to_string()
@@ -377,6 +386,7 @@ impl Viewer {
     /// Recreates the device and re-uploads the current model from the CPU copy.
     pub async fn recover(&mut self) -> Result<(), JsError> {
         self.gpu = create_gpu(&self.canvas, self.force_webgl2).await?;
+        self.prepare_pipelines();
         if let Some(scene) = &self.scene {
             let up = self.gpu_scene.as_ref().map_or(scene.up_axis, |s| s.up_axis);
             let overlay = self.gpu_scene.as_ref().map(GpuScene::overlay_lines).unwrap_or_default();

@@ -171,6 +171,23 @@ impl Pipelines {
         }
     }
 
+    /// Creates the mesh pipelines most models use (STL's two-sided plain and
+    /// coloured, glTF's one-sided plain and textured) ahead of their first
+    /// draw. Compiling a pipeline is the slow part of a first frame with a
+    /// software GPU: done while the page waits for a file, it is off the path
+    /// from opening a model to seeing it.
+    pub fn prepare_common(&mut self, device: &wgpu::Device) {
+        let plain = MeshPipelineKey { has_uv: false, has_color: false, double_sided: false, blend: false };
+        for key in [
+            MeshPipelineKey { double_sided: true, ..plain },
+            MeshPipelineKey { double_sided: true, has_color: true, ..plain },
+            plain,
+            MeshPipelineKey { has_uv: true, ..plain },
+        ] {
+            self.mesh(device, key);
+        }
+    }
+
     /// The mesh pipeline for a variant, created on first use.
     pub fn mesh(&mut self, device: &wgpu::Device, key: MeshPipelineKey) -> &wgpu::RenderPipeline {
         let (shader, layout, format) = (&self.shader, &self.mesh_layout, self.color_format);

@@ -50,6 +50,11 @@ impl Renderer {
         &self.pipelines
     }
 
+    /// See [`Pipelines::prepare_common`].
+    pub fn prepare_pipelines(&mut self, device: &wgpu::Device) {
+        self.pipelines.prepare_common(device);
+    }
+
     fn depth_view(&mut self, device: &wgpu::Device, width: u32, height: u32) -> wgpu::TextureView {
         if let Some((view, w, h)) = &self.depth
             && *w == width
