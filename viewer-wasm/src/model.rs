@@ -195,10 +195,12 @@ impl Aabb {
             }
             b
         };
-        crate::chunked::fold(points, Aabb::EMPTY, chunk_box, |a, b| Aabb {
-            min: a.min.min(b.min),
-            max: a.max.max(b.max),
-        })
+        crate::chunked::fold(points, Aabb::EMPTY, chunk_box, Aabb::union)
+    }
+
+    /// The box around both (an empty box changes nothing: its infinite corners lose every min and max).
+    pub fn union(self, other: Aabb) -> Aabb {
+        Aabb { min: self.min.min(other.min), max: self.max.max(other.max) }
     }
 
     pub fn size(&self) -> Vec3 {
@@ -282,11 +284,7 @@ impl Scene {
             for primitive in &self.meshes[instance.mesh].primitives {
                 if transform == Mat4::IDENTITY {
                     // The common case (every STL): no multiply per vertex.
-                    let b = Aabb::of_points(&primitive.positions);
-                    if !b.is_empty() {
-                        bounds.grow(b.min);
-                        bounds.grow(b.max);
-                    }
+                    bounds = bounds.union(Aabb::of_points(&primitive.positions));
                 } else {
                     for p in &primitive.positions {
                         bounds.grow(transform.transform_point3(Vec3::from(*p)));

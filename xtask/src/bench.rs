@@ -4,6 +4,7 @@
 //! (`tests/bench/`). It prints figures and rewrites the results
 //! section of BENCHMARKS.md; it is not a test and `cargo xtask test` never runs it.
 
+use std::path::PathBuf;
 use std::process::Command;
 
 use anyhow::{Result, bail};
@@ -28,38 +29,42 @@ pub fn run(args: &[String]) -> Result<()> {
     // Release builds: the figures are meant to be what users get.
     build::wasm()?;
     let server = build::server(true)?;
+    let node_bench = |script: &str, cli: Option<PathBuf>, what: &str| -> Result<()> {
+        let mut command = build::node_in_tests(&server)?;
+        command.arg(format!("bench/{script}"));
+        if let Some(cli) = cli {
+            command.env("MODEL_STUDIO_BIN", cli);
+        }
+        shell::run(&mut command, what)
+    };
     if wanted("viewer") {
-        shell::run(
-            build::node_in_tests(&server)?.arg("bench/viewer.bench.mjs"),
-            "benchmark: our viewer vs three.js (headless Chromium, a few minutes)",
-        )?;
+        node_bench("viewer.bench.mjs", None, "benchmark: our viewer vs three.js (headless Chromium, a few minutes)")?;
     }
-    if wanted("convert") {
+    if wanted("convert") || wanted("inspect") {
         setup::python_packages()?;
         let cli = std::fs::canonicalize(build::cli(true)?)?;
-        shell::run(
-            build::node_in_tests(&server)?.arg("bench/convert.bench.mjs").env("MODEL_STUDIO_BIN", cli),
-            "benchmark: converting 1M triangles, ours (native and browser) vs trimesh, assimp and a file copy",
-        )?;
-    }
-    if wanted("inspect") {
-        setup::python_packages()?;
-        shell::run(
-            build::node_in_tests(&server)?
-                .arg("bench/inspect.bench.mjs")
-                .env("MODEL_STUDIO_BIN", std::fs::canonicalize(build::cli(true)?)?),
-            "benchmark: statistics and health of 1M triangles vs trimesh; BVH build and pick time",
-        )?;
+        if wanted("convert") {
+            node_bench(
+                "convert.bench.mjs",
+                Some(cli.clone()),
+                "benchmark: converting 1M triangles, ours (native and browser) vs trimesh, assimp and a file copy",
+            )?;
+        }
+        if wanted("inspect") {
+            node_bench(
+                "inspect.bench.mjs",
+                Some(cli),
+                "benchmark: statistics and health of 1M triangles vs trimesh; BVH build and pick time",
+            )?;
+        }
     }
     if wanted("share-crypto") {
-        shell::run(
-            build::node_in_tests(&server)?.arg("bench/share-crypto.bench.mjs"),
-            "benchmark: share encryption in the browser vs WebCrypto",
-        )?;
+        node_bench("share-crypto.bench.mjs", None, "benchmark: share encryption in the browser vs WebCrypto")?;
     }
     if wanted("share-server") {
-        shell::run(
-            build::node_in_tests(&server)?.arg("bench/share-server.bench.mjs"),
+        node_bench(
+            "share-server.bench.mjs",
+            None,
             "benchmark: share server vs nginx on loopback, and its memory during a 1 GiB upload",
         )?;
     }

@@ -278,17 +278,7 @@ fn bounds_in_view_world(scene: &Scene, up: Mat4) -> Aabb {
     let mesh_bounds: Vec<Aabb> = scene
         .meshes
         .iter()
-        .map(|mesh| {
-            let mut b = Aabb::EMPTY;
-            for primitive in &mesh.primitives {
-                let own = Aabb::of_points(&primitive.positions);
-                if !own.is_empty() {
-                    b.grow(own.min);
-                    b.grow(own.max);
-                }
-            }
-            b
-        })
+        .map(|mesh| mesh.primitives.iter().fold(Aabb::EMPTY, |b, p| b.union(Aabb::of_points(&p.positions))))
         .collect();
     let mut bounds = Aabb::EMPTY;
     for instance in scene.mesh_instances() {
