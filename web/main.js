@@ -171,6 +171,7 @@ function onWorkerMessage(event) {
       break;
     case 'timing':
       document.body.dataset.firstFrameMs = m.firstFrameMs.toFixed(1);
+      document.body.dataset.firstFrameSteps = JSON.stringify(m.steps);
       break;
     case 'screenshot': {
       const a = document.createElement('a');

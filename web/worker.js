@@ -41,6 +41,8 @@ let frames = 0;
 // When the last model's bytes were in memory, until the first frame after its load
 // has been timed (bytes → first frame, read by `cargo xtask bench`).
 let firstFrameFrom = null;
+// Where the first frame's time went (ms): the GPU upload, the draw calls, the wait for the GPU.
+let firstFrameSteps = {};
 
 function post(type, payload = {}) {
   self.postMessage({ type, ...payload });
@@ -60,6 +62,7 @@ async function drawFrame() {
   }
   lastFrameAt = now;
   viewer.render();
+  const submittedAt = performance.now();
   frames += 1;
   post('frame', { frames });
   // Where measurement labels go on the canvas, for the page to place them.
@@ -69,7 +72,9 @@ async function drawFrame() {
     const from = firstFrameFrom;
     firstFrameFrom = null;
     await gpuDone();
-    post('timing', { firstFrameMs: performance.now() - from });
+    const doneAt = performance.now();
+    const steps = { ...firstFrameSteps, renderMs: submittedAt - now, gpuWaitMs: doneAt - submittedAt };
+    post('timing', { firstFrameMs: doneAt - from, steps });
     // The picking hierarchy, now that the model is on screen (a first pick needs it).
     setTimeout(() => viewer.preparePicking(), 0);
   }
@@ -93,7 +98,16 @@ async function gpuDone() {
     const device = canvas.getContext('webgpu')?.getConfiguration?.()?.device;
     if (device) await device.queue.onSubmittedWorkDone();
   } else {
-    canvas.getContext('webgl2')?.finish();
+    // finish() alone returned before SwiftShader had drawn (a 1M-triangle frame
+    // "took" 1 ms): reading a pixel back cannot return before the frame is done.
+    // The read binding is wgpu's, so it is put back afterwards.
+    const gl = canvas.getContext('webgl2');
+    if (gl) {
+      const wgpuRead = gl.getParameter(gl.READ_FRAMEBUFFER_BINDING);
+      gl.bindFramebuffer(gl.READ_FRAMEBUFFER, null);
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+      gl.bindFramebuffer(gl.READ_FRAMEBUFFER, wgpuRead);
+    }
   }
 }
 
@@ -227,7 +241,9 @@ async function loadModel(name, bytes, source, companions = [], started = perform
   const parsedAt = performance.now();
   const parsedMs = parsedAt - parseStart;
   await decodeImages();
+  const uploadStart = performance.now();
   viewer.show();
+  firstFrameSteps = { uploadMs: performance.now() - uploadStart };
   labelAnchors = new Float32Array(0);
   shownFiles = loadingFiles;
   beforeFirstFrame?.();

@@ -3,7 +3,8 @@
 //!
 //! Layout: `pipelines` owns shaders and pipeline variants, `gpu_scene` turns a
 //! CPU [`crate::model::Scene`] into GPU buffers (the one place that uploads),
-//! `grid` builds the ground grid, `renderer` records a frame.
+//! `grid` builds the ground grid, `renderer` records a frame, `warm_up` is the
+//! tiny scene drawn before the first model.
 
 mod gpu_scene;
 mod grid;
@@ -11,9 +12,11 @@ mod grid;
 pub mod offscreen;
 mod pipelines;
 mod renderer;
+mod warm_up;
 
 pub use gpu_scene::GpuScene;
 pub use grid::{GridLines, grid_spacing};
+pub use pipelines::MeshPipelineKey;
 pub use renderer::Renderer;
 
 use crate::camera::OrbitCamera;

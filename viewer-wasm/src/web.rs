@@ -137,13 +137,15 @@ impl Viewer {
         })
     }
 
-    /// Creates the mesh pipelines most models need now, while the page waits
-    /// for a file, rather than at the first frame of the first model. The
-    /// worker calls it once the viewer is ready (on WebGL2 the compile blocks
-    /// the worker for its duration, which is why it is not part of `create`).
+    /// Draws the renderer's warm-up scene now, while the page waits for a file:
+    /// the mesh pipelines most models need are compiled, and the GPU stack has
+    /// generated its code for their draw states, before the first model's first
+    /// frame. The worker calls it once the viewer is ready (on WebGL2 the compile
+    /// blocks the worker for its duration, which is why it is not part of `create`).
     #[wasm_bindgen(js_name = preparePipelines)]
     pub fn prepare_pipelines(&mut self) {
-        self.gpu.renderer.prepare_pipelines(&self.gpu.device);
+        let size = (self.gpu.config.width, self.gpu.config.height);
+        self.gpu.renderer.warm_up(&self.gpu.device, &self.gpu.queue, size);
     }
 
     /// "WebGPU" or "WebGL2".

@@ -9,7 +9,8 @@ use crate::model::{Aabb, AlphaMode, Material, Primitive, Scene, Texture, UpAxis,
 
 pub(super) struct GpuPrimitive {
     pub positions: wgpu::Buffer,
-    pub normals: wgpu::Buffer,
+    /// `None` for a faceted primitive (see [`is_faceted`]).
+    pub normals: Option<wgpu::Buffer>,
     pub uvs: Option<wgpu::Buffer>,
     pub colors: Option<wgpu::Buffer>,
     /// `None` when the indices are just 0, 1, 2, … (every STL): drawn without
@@ -262,6 +263,7 @@ impl GpuScene {
         let primitive = &self.meshes[draw.mesh][draw.primitive];
         let material = &self.materials[primitive.material];
         MeshPipelineKey {
+            faceted: primitive.normals.is_none(),
             has_uv: primitive.uvs.is_some() && material.has_texture,
             has_color: primitive.colors.is_some(),
             double_sided: material.double_sided,
@@ -333,14 +335,38 @@ fn draw_uniform(world_from_mesh: Mat4, material: &Material) -> DrawUniform {
     }
 }
 
+/// True when the primitive's normals say nothing its triangles don't: no vertex is
+/// shared (the indices are 0, 1, 2, …) and the three normals of each triangle are
+/// one, as in every STL. Drawn from positions alone, its upload halves, and so
+/// does the vertex work of a software GPU. Texture coordinates and colours need
+/// the full vertex layout, so such primitives are never faceted.
+fn is_faceted(p: &Primitive, sequential: bool) -> bool {
+    if !sequential || p.uvs.is_some() || p.colors.is_some() || p.normals.len() != p.positions.len() {
+        return false;
+    }
+    let triangles = p.normals.len() / 3;
+    if triangles * 3 != p.normals.len() || p.indices.len() != p.normals.len() {
+        return false;
+    }
+    let normals = &p.normals;
+    let chunk_is_faceted = |chunk: std::ops::Range<usize>| {
+        let faceted =
+            chunk.into_iter().all(|t| normals[3 * t] == normals[3 * t + 1] && normals[3 * t] == normals[3 * t + 2]);
+        if faceted { Ok(()) } else { Err(()) }
+    };
+    crate::chunked::try_for_each_chunk(triangles, chunk_is_faceted).is_ok()
+}
+
 fn upload_primitive(device: &wgpu::Device, queue: &wgpu::Queue, p: &Primitive, material: usize) -> GpuPrimitive {
     let vertex = wgpu::BufferUsages::VERTEX;
+    let sequential = is_sequential(&p.indices);
     GpuPrimitive {
         positions: buffer(device, queue, "positions", bytemuck::cast_slice(&p.positions), vertex),
-        normals: buffer(device, queue, "normals", bytemuck::cast_slice(&p.normals), vertex),
+        normals: (!is_faceted(p, sequential))
+            .then(|| buffer(device, queue, "normals", bytemuck::cast_slice(&p.normals), vertex)),
         uvs: p.uvs.as_ref().map(|uvs| buffer(device, queue, "uvs", bytemuck::cast_slice(uvs), vertex)),
         colors: p.colors.as_ref().map(|c| buffer(device, queue, "colors", bytemuck::cast_slice(c), vertex)),
-        indices: (!is_sequential(&p.indices))
+        indices: (!sequential)
             .then(|| buffer(device, queue, "indices", bytemuck::cast_slice(&p.indices), wgpu::BufferUsages::INDEX)),
         index_count: p.indices.len() as u32,
         wire_indices: None,
@@ -439,4 +465,49 @@ fn make_sampler(device: &wgpu::Device, texture: Option<&Texture>) -> wgpu::Sampl
         min_filter: wgpu::FilterMode::Linear,
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stl_like(triangles: usize) -> Primitive {
+        let mut p = Primitive::default();
+        for t in 0..triangles {
+            let x = t as f32;
+            p.positions.extend([[x, 0.0, 0.0], [x + 1.0, 0.0, 0.0], [x, 1.0, 0.0]]);
+            p.normals.extend([[0.0, 0.0, 1.0]; 3]);
+        }
+        p.indices = (0..p.positions.len() as u32).collect();
+        p
+    }
+
+    #[test]
+    fn one_normal_per_unshared_triangle_is_faceted() {
+        // More triangles than one chunk, so every chunk is looked at.
+        let p = stl_like(40_000);
+        assert!(is_faceted(&p, is_sequential(&p.indices)));
+    }
+
+    #[test]
+    fn differing_normals_in_any_triangle_are_not_faceted() {
+        let mut p = stl_like(40_000);
+        p.normals[3 * 39_999 + 2] = [0.0, 1.0, 0.0];
+        assert!(!is_faceted(&p, is_sequential(&p.indices)));
+    }
+
+    #[test]
+    fn shared_vertices_colours_or_uvs_are_not_faceted() {
+        let mut indexed = stl_like(2);
+        indexed.indices = vec![0, 1, 2, 2, 1, 0];
+        assert!(!is_faceted(&indexed, is_sequential(&indexed.indices)));
+        let coloured = Primitive { colors: Some(vec![[1.0; 4]; 6]), ..stl_like(2) };
+        assert!(!is_faceted(&coloured, true));
+        let textured = Primitive { uvs: Some(vec![[0.0; 2]; 6]), ..stl_like(2) };
+        assert!(!is_faceted(&textured, true));
+        // Fewer indices than vertices: not the plain 0..n layout.
+        let mut partial = stl_like(2);
+        partial.indices.truncate(3);
+        assert!(!is_faceted(&partial, is_sequential(&partial.indices)));
+    }
 }

@@ -51,11 +51,6 @@ fn shade_vertex(position: vec3<f32>, normal: vec3<f32>, uv: vec2<f32>, color: ve
 }
 
 @vertex
-fn vs_plain(@location(0) position: vec3<f32>, @location(1) normal: vec3<f32>) -> VertexOut {
-    return shade_vertex(position, normal, vec2<f32>(0.0), vec4<f32>(1.0));
-}
-
-@vertex
 fn vs_uv(@location(0) position: vec3<f32>, @location(1) normal: vec3<f32>, @location(2) uv: vec2<f32>) -> VertexOut {
     return shade_vertex(position, normal, uv, vec4<f32>(1.0));
 }
@@ -89,17 +84,23 @@ fn finish(linear: vec3<f32>, alpha: f32) -> vec4<f32> {
     return vec4<f32>(linear, alpha);
 }
 
-@fragment
-fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
-    // Sampled before any branch: derivatives must be taken in uniform control flow.
-    let texel = textureSample(base_color_texture, base_color_sampler, in.uv);
-    let flat_normal = cross(dpdx(in.position_in_world), dpdy(in.position_in_world));
-    var base = draw.base_color_factor * texel * in.color;
+// The lit colour of a surface point: the section cut, then key, fill and
+// specular light. `flat_normal` comes from screen-space derivatives, which the
+// callers take in uniform control flow (before any discard); `faceted` surfaces
+// have no vertex normals and always use it.
+fn shade(
+    base: vec4<f32>,
+    position_in_world: vec3<f32>,
+    normal_in_world: vec3<f32>,
+    flat_normal: vec3<f32>,
+    faceted: bool,
+    front_facing: bool,
+) -> vec4<f32> {
     if (draw.material.x >= 0.0 && base.a < draw.material.x) {
         discard;
     }
     if (frame.flags.z > 0.5) {
-        if (dot(frame.section_plane.xyz, in.position_in_world) > frame.section_plane.w) {
+        if (dot(frame.section_plane.xyz, position_in_world) > frame.section_plane.w) {
             discard;
         }
         // Through the cut one sees the inside of the surface, its back faces: drawn
@@ -108,15 +109,15 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
             return finish(CAP_COLOR, 1.0);
         }
     }
-    let to_eye = normalize(frame.eye_in_world.xyz - in.position_in_world);
+    let to_eye = normalize(frame.eye_in_world.xyz - position_in_world);
     var n: vec3<f32>;
-    if (frame.flags.x > 0.5) {
-        // The face normal from screen-space derivatives; its sign depends on the
-        // screen's handedness, so orient it towards the viewer instead.
+    if (faceted || frame.flags.x > 0.5) {
+        // The face normal's sign depends on the screen's handedness, so orient it
+        // towards the viewer instead.
         n = normalize(flat_normal);
         if (dot(n, to_eye) < 0.0) { n = -n; }
     } else {
-        n = normalize(in.normal_in_world);
+        n = normalize(normal_in_world);
         if (!front_facing) { n = -n; }
     }
     let l = normalize(frame.light_dir_in_world.xyz);
@@ -127,6 +128,67 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @locatio
     let specular = pow(max(dot(n, h), 0.0), shininess) * mix(0.04, 0.25, clamp(draw.material.y, 0.0, 1.0));
     let diffuse = base.rgb * (0.65 * key + 0.35 * fill + 0.08);
     return finish(diffuse + vec3<f32>(specular), base.a);
+}
+
+fn face_normal(position_in_world: vec3<f32>) -> vec3<f32> {
+    return cross(dpdx(position_in_world), dpdy(position_in_world));
+}
+
+@fragment
+fn fs_main(in: VertexOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    // Sampled before any branch: derivatives must be taken in uniform control flow.
+    let texel = textureSample(base_color_texture, base_color_sampler, in.uv);
+    let flat_normal = face_normal(in.position_in_world);
+    let base = draw.base_color_factor * texel * in.color;
+    return shade(base, in.position_in_world, in.normal_in_world, flat_normal, false, front_facing);
+}
+
+// Primitives with neither texture coordinates nor colours pass only what the
+// light needs between the stages. With a software GPU every varying costs set-up
+// time per triangle, which dominates a million small triangles.
+struct PlainOut {
+    @builtin(position) clip_position: vec4<f32>,
+    @location(0) position_in_world: vec3<f32>,
+    @location(1) normal_in_world: vec3<f32>,
+};
+
+@vertex
+fn vs_plain(@location(0) position: vec3<f32>, @location(1) normal: vec3<f32>) -> PlainOut {
+    var out: PlainOut;
+    let world = draw.world_from_mesh * vec4<f32>(position, 1.0);
+    out.position_in_world = world.xyz;
+    out.clip_position = frame.clip_from_world * world;
+    out.normal_in_world = (draw.normal_from_mesh * vec4<f32>(normal, 0.0)).xyz;
+    return out;
+}
+
+@fragment
+fn fs_plain(in: PlainOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    let flat_normal = face_normal(in.position_in_world);
+    return shade(draw.base_color_factor, in.position_in_world, in.normal_in_world, flat_normal, false, front_facing);
+}
+
+// Faceted primitives (every STL: one normal per triangle, no shared vertices)
+// upload no normals at all: the face normal from derivatives is the same
+// shading for half the vertex data.
+struct FacetOut {
+    @builtin(position) clip_position: vec4<f32>,
+    @location(0) position_in_world: vec3<f32>,
+};
+
+@vertex
+fn vs_faceted(@location(0) position: vec3<f32>) -> FacetOut {
+    var out: FacetOut;
+    let world = draw.world_from_mesh * vec4<f32>(position, 1.0);
+    out.position_in_world = world.xyz;
+    out.clip_position = frame.clip_from_world * world;
+    return out;
+}
+
+@fragment
+fn fs_faceted(in: FacetOut, @builtin(front_facing) front_facing: bool) -> @location(0) vec4<f32> {
+    let flat_normal = face_normal(in.position_in_world);
+    return shade(draw.base_color_factor, in.position_in_world, flat_normal, flat_normal, true, front_facing);
 }
 
 // Lines: wireframe overlay and ground grid, coloured per vertex.

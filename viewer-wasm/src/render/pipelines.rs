@@ -1,8 +1,8 @@
 //! Shaders, bind group layouts and the render pipeline variants.
 //!
-//! Mesh pipelines vary by which optional vertex attributes a primitive has
-//! (so a plain STL uploads only positions and normals), by back-face culling
-//! (glTF `doubleSided`) and by blending (glTF `alphaMode: BLEND`).
+//! Mesh pipelines vary by which vertex attributes a primitive has (a faceted
+//! STL uploads only positions; its normals come from derivatives), by back-face
+//! culling (glTF `doubleSided`) and by blending (glTF `alphaMode: BLEND`).
 
 use std::collections::HashMap;
 
@@ -14,6 +14,9 @@ pub const DRAW_UNIFORM_STRIDE: u64 = 256;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MeshPipelineKey {
+    /// No normal buffer: one normal per triangle, found in the fragment shader.
+    /// Only without texture coordinates and colours.
+    pub faceted: bool,
     pub has_uv: bool,
     pub has_color: bool,
     pub double_sided: bool,
@@ -171,40 +174,36 @@ impl Pipelines {
         }
     }
 
-    /// Creates the mesh pipelines most models use (STL's two-sided plain and
-    /// coloured, glTF's one-sided plain and textured) ahead of their first
-    /// draw. Compiling a pipeline is the slow part of a first frame with a
-    /// software GPU: done while the page waits for a file, it is off the path
-    /// from opening a model to seeing it.
-    pub fn prepare_common(&mut self, device: &wgpu::Device) {
-        let plain = MeshPipelineKey { has_uv: false, has_color: false, double_sided: false, blend: false };
-        for key in [
-            MeshPipelineKey { double_sided: true, ..plain },
-            MeshPipelineKey { double_sided: true, has_color: true, ..plain },
-            plain,
-            MeshPipelineKey { has_uv: true, ..plain },
-        ] {
-            self.mesh(device, key);
-        }
+    pub fn color_format(&self) -> wgpu::TextureFormat {
+        self.color_format
+    }
+
+    pub fn mesh_keys(&self) -> Vec<MeshPipelineKey> {
+        self.mesh.keys().copied().collect()
     }
 
     /// The mesh pipeline for a variant, created on first use.
     pub fn mesh(&mut self, device: &wgpu::Device, key: MeshPipelineKey) -> &wgpu::RenderPipeline {
         let (shader, layout, format) = (&self.shader, &self.mesh_layout, self.color_format);
         self.mesh.entry(key).or_insert_with(|| {
-            let entry = match (key.has_uv, key.has_color) {
-                (false, false) => "vs_plain",
-                (true, false) => "vs_uv",
-                (false, true) => "vs_color",
-                (true, true) => "vs_uv_color",
+            let (vertex_entry, fragment_entry) = match (key.faceted, key.has_uv, key.has_color) {
+                (true, _, _) => ("vs_faceted", "fs_faceted"),
+                (false, false, false) => ("vs_plain", "fs_plain"),
+                (false, true, false) => ("vs_uv", "fs_main"),
+                (false, false, true) => ("vs_color", "fs_main"),
+                (false, true, true) => ("vs_uv_color", "fs_main"),
             };
-            let buffers = [Some(POSITION), Some(NORMAL), key.has_uv.then_some(UV), key.has_color.then_some(COLOR)];
+            let buffers = if key.faceted {
+                vec![Some(POSITION)]
+            } else {
+                vec![Some(POSITION), Some(NORMAL), key.has_uv.then_some(UV), key.has_color.then_some(COLOR)]
+            };
             device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
                 label: Some("mesh"),
                 layout: Some(layout),
                 vertex: wgpu::VertexState {
                     module: shader,
-                    entry_point: Some(entry),
+                    entry_point: Some(vertex_entry),
                     compilation_options: Default::default(),
                     buffers: &buffers,
                 },
@@ -224,7 +223,7 @@ impl Pipelines {
                 multisample: Default::default(),
                 fragment: Some(wgpu::FragmentState {
                     module: shader,
-                    entry_point: Some("fs_main"),
+                    entry_point: Some(fragment_entry),
                     compilation_options: Default::default(),
                     targets: &[Some(wgpu::ColorTargetState {
                         format,

@@ -50,9 +50,32 @@ impl Renderer {
         &self.pipelines
     }
 
-    /// See [`Pipelines::prepare_common`].
-    pub fn prepare_pipelines(&mut self, device: &wgpu::Device) {
-        self.pipelines.prepare_common(device);
+    /// Draws the warm-up scene (see [`super::warm_up`]) into a throwaway target of
+    /// the given size: the pipelines most models use are then compiled, and the
+    /// GPU stack has met their draw states, before the first model arrives.
+    pub fn warm_up(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, (width, height): (u32, u32)) {
+        let (width, height) = (width.max(1), height.max(1));
+        let scene = super::warm_up::scene();
+        let mut gpu_scene = GpuScene::upload(device, queue, &self.pipelines, &scene);
+        let mut settings = ViewSettings::default();
+        settings.camera.fit(&gpu_scene.bounds_in_view_world);
+        let target = device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("warm-up target"),
+            size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: self.pipelines.color_format(),
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            view_formats: &[],
+        });
+        let view = target.create_view(&Default::default());
+        self.render(device, queue, &view, (width, height), Some(&mut gpu_scene), &settings);
+    }
+
+    /// Mesh pipeline variants created so far (the warm-up test reads it).
+    pub fn mesh_pipeline_keys(&self) -> Vec<super::pipelines::MeshPipelineKey> {
+        self.pipelines.mesh_keys()
     }
 
     fn depth_view(&mut self, device: &wgpu::Device, width: u32, height: u32) -> wgpu::TextureView {
@@ -178,7 +201,9 @@ impl Renderer {
                 pass.set_bind_group(1, &scene.draw_bind_group, &[draw.uniform_offset]);
                 pass.set_bind_group(2, &material.bind_group, &[]);
                 pass.set_vertex_buffer(0, primitive.positions.slice(..));
-                pass.set_vertex_buffer(1, primitive.normals.slice(..));
+                if let Some(normals) = &primitive.normals {
+                    pass.set_vertex_buffer(1, normals.slice(..));
+                }
                 if key.has_uv
                     && let Some(uvs) = &primitive.uvs
                 {
