@@ -114,8 +114,9 @@ async function gpuDone() {
 // Reads a stream with progress reports into `target`: a Uint8Array of the expected
 // size, or a function giving a fresh view of it (the engine's input buffer, whose
 // view goes stale if the engine's memory grows while the file arrives). Returns the
-// number of bytes read; throws if more arrive than expected.
-async function readStream(stream, target, report) {
+// number of bytes read; throws if more arrive than expected. `onChunk(loaded)`, if
+// given, runs after each chunk is stored.
+async function readStream(stream, target, report, onChunk = null) {
   const fresh = typeof target === 'function' ? target : () => target;
   let view = fresh();
   const reader = stream.getReader();
@@ -131,6 +132,7 @@ async function readStream(stream, target, report) {
     }
     view.set(value, loaded);
     loaded += value.length;
+    onChunk?.(loaded);
     if (performance.now() - lastReport > 50) {
       lastReport = performance.now();
       report(loaded);
@@ -152,12 +154,21 @@ async function readWithProgress(file, index, count) {
   return bytes;
 }
 
+// The engine's input buffer for `size` bytes of the model `name`, and the memory
+// its import will need, made ready a step per chunk while the file arrives
+// (the engine's page faults then overlap the read instead of following it).
+function engineTarget(name, size) {
+  viewer.inputBuffer(size);
+  viewer.prepareImportMemory(name, size);
+  return { view: () => viewer.inputView(), onChunk: (loaded) => viewer.touchImportMemory(loaded / size) };
+}
+
 // Reads the model file straight into the engine's memory: one copy, not two.
 async function readIntoEngine(file, index, count) {
-  viewer.inputBuffer(file.size);
+  const target = engineTarget(file.name, file.size);
   const report = (loaded) => post('progress', { phase: 'reading', name: file.name, loaded, total: file.size, index, count });
   try {
-    await readStream(file.stream(), () => viewer.inputView(), report);
+    await readStream(file.stream(), target.view, report, target.onChunk);
   } catch {
     throw new Error(`${file.name} changed while it was being read.`);
   }
@@ -306,10 +317,10 @@ async function loadUrl(url) {
   // browser undoes): download straight into the engine's memory, and tee a copy
   // into a Blob for "Share".
   if (total > 0 && !response.headers.get('content-encoding')) {
-    viewer.inputBuffer(total);
+    const target = engineTarget(name, total);
     const [forEngine, forBlob] = response.body.tee();
     const blob = new Response(forBlob).blob();
-    const loaded = await readStream(forEngine, () => viewer.inputView(), report);
+    const loaded = await readStream(forEngine, target.view, report, target.onChunk);
     if (loaded === total) {
       await loadModel(name, null, await blob, []);
       return;

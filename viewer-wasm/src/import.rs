@@ -8,6 +8,7 @@
 /// Fast decimal parsing for text formats.
 pub mod decimal;
 pub mod gltf;
+pub mod memory_estimate;
 pub mod obj;
 pub mod off;
 pub mod ply;

@@ -13,6 +13,7 @@ use crate::info::ModelInfo;
 use crate::model::srgb_to_linear;
 use crate::model::{Scene, SourceFormat, UpAxis};
 use crate::render::{GpuScene, Renderer, Shading, ViewSettings};
+use crate::web_memory::PreparedMemory;
 
 mod measure;
 mod section;
@@ -47,6 +48,8 @@ pub struct Viewer {
     /// The next model's bytes, written by the worker straight into this memory
     /// (see [`Viewer::input_buffer`]).
     input: Vec<u8>,
+    /// Memory the import of the file being read will need (see [`PreparedMemory`]).
+    prepared: PreparedMemory,
     /// Picking hierarchy of the model shown, built after its first frame.
     picker: Option<crate::pick::picker::Picker>,
     /// The section plane's last cut outline (model units), for the page's overlay.
@@ -132,6 +135,7 @@ impl Viewer {
             settings: ViewSettings::default(),
             companions: Companions::new(),
             input: Vec::new(),
+            prepared: PreparedMemory::default(),
             picker: None,
             section_lines: Vec::new(),
         })
@@ -171,6 +175,21 @@ impl Viewer {
         Ok(self.input_view())
     }
 
+    /// Reserves the memory importing `name` (`len` bytes) will need, to be touched
+    /// by [`Viewer::touch_import_memory`] while the file arrives: the worker calls
+    /// both around its read, after [`Viewer::input_buffer`].
+    #[wasm_bindgen(js_name = prepareImportMemory)]
+    pub fn prepare_import_memory(&mut self, name: &str, len: usize) {
+        self.prepared = PreparedMemory::default();
+        self.prepared = PreparedMemory::reserve(crate::import::memory_estimate::import_bytes_estimate(name, len));
+    }
+
+    /// Makes `fraction` (0 to 1) of the prepared memory ready.
+    #[wasm_bindgen(js_name = touchImportMemory)]
+    pub fn touch_import_memory(&mut self, fraction: f64) {
+        self.prepared.touch_up_to(fraction);
+    }
+
     /// A fresh view of the buffer made by [`Viewer::input_buffer`].
     #[wasm_bindgen(js_name = inputView)]
     pub fn input_view(&self) -> js_sys::Uint8Array {
@@ -188,6 +207,8 @@ impl Viewer {
     /// previous model stays shown and the message says what is wrong.
     /// `on_progress` is called with the parsed fraction (0 to 1) now and then.
     pub fn load(&mut self, name: &str, bytes: &[u8], on_progress: &js_sys::Function) -> Result<String, JsError> {
+        // Back to the allocator, for the importer's vectors.
+        self.prepared = PreparedMemory::default();
         let companions = std::mem::take(&mut self.companions);
         let mut report = |fraction: f32| {
             // A failing progress callback must not fail the load.

@@ -21,6 +21,7 @@ fn warm_up_creates_the_common_pipeline_variants() {
         key(false, false, true, true),   // STL with face colours
         key(false, false, false, false), // untextured glTF
         key(false, true, false, false),  // textured glTF
+        key(false, false, false, true),  // glTF without materials
     ];
     expected.sort_by_key(|k| format!("{k:?}"));
     assert_eq!(keys, expected);

@@ -7,7 +7,8 @@
 //!
 //! The scene holds one primitive per common pipeline variant: a faceted
 //! two-sided one (STL), a coloured two-sided one (STL with face colours), a
-//! smooth one-sided one (glTF) and a textured one-sided one.
+//! smooth one-sided one (glTF), a textured one-sided one, and a smooth
+//! two-sided one (glTF without materials), the glTF ones indexed.
 
 use crate::model::{AlphaMode, Material, Mesh, Primitive, Scene, SourceFormat, Texture, UpAxis, WrapMode};
 
@@ -16,7 +17,7 @@ const NORMAL: [f32; 3] = [0.0, 0.0, 1.0];
 /// A unit square at `offset_x`: as STL stores it (two triangles of their own,
 /// drawn without indices: faceted) or as glTF does (four shared vertices and an
 /// index buffer: a draw state of its own).
-fn square(offset_x: f32, material: usize, indexed: bool) -> Primitive {
+fn square(offset_x: f32, material: Option<usize>, indexed: bool) -> Primitive {
     let corner = |x: f32, y: f32| [x + offset_x, y, 0.0];
     let (positions, indices) = if indexed {
         (vec![corner(0.0, 0.0), corner(1.0, 0.0), corner(0.0, 1.0), corner(1.0, 1.0)], vec![0, 1, 2, 2, 1, 3])
@@ -25,7 +26,7 @@ fn square(offset_x: f32, material: usize, indexed: bool) -> Primitive {
         (vec![a, b, c, c, b, d], (0..6).collect())
     };
     let normals = vec![NORMAL; positions.len()];
-    Primitive { positions, normals, uvs: None, colors: None, indices, material: Some(material) }
+    Primitive { positions, normals, uvs: None, colors: None, indices, material }
 }
 
 fn material(name: &str, double_sided: bool, base_color_texture: Option<usize>) -> Material {
@@ -42,12 +43,15 @@ fn material(name: &str, double_sided: bool, base_color_texture: Option<usize>) -
 }
 
 pub(super) fn scene() -> Scene {
-    let faceted = square(0.0, 0, false);
-    let coloured = Primitive { colors: Some(vec![[1.0, 0.5, 0.2, 1.0]; 6]), ..square(1.5, 0, false) };
-    let smooth = square(3.0, 1, true);
+    let faceted = square(0.0, Some(0), false);
+    let coloured = Primitive { colors: Some(vec![[1.0, 0.5, 0.2, 1.0]; 6]), ..square(1.5, Some(0), false) };
+    let smooth = square(3.0, Some(1), true);
     let textured =
-        Primitive { uvs: Some(vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), ..square(4.5, 2, true) };
-    let mesh = Mesh { name: "warm-up".to_string(), primitives: vec![faceted, coloured, smooth, textured] };
+        Primitive { uvs: Some(vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), ..square(4.5, Some(2), true) };
+    // A glTF without materials gets the viewer's default one, which is two-sided.
+    let unmaterialled = square(6.0, None, true);
+    let primitives = vec![faceted, coloured, smooth, textured, unmaterialled];
+    let mesh = Mesh { name: "warm-up".to_string(), primitives };
     let materials = vec![
         material("two-sided", true, None),
         material("one-sided", false, None),

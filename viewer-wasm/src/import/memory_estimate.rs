@@ -1,0 +1,60 @@
+//! How much memory importing a file will allocate, guessed from its name and
+//! length before its bytes arrive, so that the browser build can make that
+//! memory ready while the file is still being read (see `web_memory.rs`).
+//!
+//! A guess only sizes a preparation: nothing is reserved from a count in the
+//! file, and a wrong guess costs time, never correctness.
+
+/// Bytes the parsed model of a binary STL holds per triangle: three positions
+/// and three normals (`f32 × 3` each) and three `u32` indices.
+const STL_BYTES_PER_TRIANGLE: usize = 3 * 12 + 3 * 12 + 3 * 4;
+
+/// Prepared memory is kept by the tab for good (wasm memory never shrinks), so
+/// the guess stops at a size a model that large would need anyway.
+pub const MAX_ESTIMATE_BYTES: usize = 1 << 30;
+
+/// Bytes of model data that importing `len` bytes of the file `name` allocates.
+pub fn import_bytes_estimate(name: &str, len: usize) -> usize {
+    let lower = name.to_ascii_lowercase();
+    let estimate = if lower.ends_with(".stl") {
+        // A binary STL's length is 84 + 50 × triangles; anything else is ASCII,
+        // whose facets take about 250 bytes of text each.
+        if len >= 84 && (len - 84).is_multiple_of(50) {
+            ((len - 84) / 50).saturating_mul(STL_BYTES_PER_TRIANGLE)
+        } else {
+            (len / 250).saturating_mul(STL_BYTES_PER_TRIANGLE)
+        }
+    } else if lower.ends_with(".glb") || lower.ends_with(".gltf") {
+        // Accessors decode to about the size they are stored at.
+        len
+    } else {
+        // Text meshes (OBJ, PLY, OFF) hold less model than text; 3MF is read by
+        // the tools build, not into this memory.
+        len / 2
+    };
+    estimate.min(MAX_ESTIMATE_BYTES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binary_stl_is_sized_by_its_triangles() {
+        let triangles = 1_000;
+        assert_eq!(import_bytes_estimate("part.STL", 84 + 50 * triangles), triangles * 84);
+    }
+
+    #[test]
+    fn other_lengths_are_ascii_stl_or_other_formats() {
+        assert_eq!(import_bytes_estimate("part.stl", 250_001), 1_000 * 84);
+        assert_eq!(import_bytes_estimate("scene.glb", 4_000), 4_000);
+        assert_eq!(import_bytes_estimate("mesh.obj", 4_000), 2_000);
+    }
+
+    #[test]
+    fn the_estimate_is_capped() {
+        assert_eq!(import_bytes_estimate("huge.stl", 84 + 50 * 100_000_000), MAX_ESTIMATE_BYTES);
+        assert_eq!(import_bytes_estimate("huge.glb", usize::MAX), MAX_ESTIMATE_BYTES);
+    }
+}
