@@ -27,14 +27,16 @@ pub struct PartInfo {
 
 impl ModelInfo {
     pub fn of(file_name: &str, scene: &Scene) -> ModelInfo {
+        // One pass over the vertices, not one per field.
+        let bounds = scene.world_bounds();
         ModelInfo {
             file_name: file_name.to_string(),
             format: scene.format.label().to_string(),
             meshes: scene.meshes.len(),
             vertices: scene.vertex_count(),
             triangles: scene.scene_triangle_count(),
-            size: scene.world_bounds().size().to_array(),
-            min: scene.world_bounds().min.to_array(),
+            size: bounds.size().to_array(),
+            min: bounds.min.to_array(),
             warnings: scene.warnings.clone(),
             parts: scene
                 .part_names()

@@ -278,17 +278,40 @@ impl Scene {
 
     /// World-space bounds of everything drawn.
     pub fn world_bounds(&self) -> Aabb {
+        self.bounds_after(Mat4::IDENTITY)
+    }
+
+    /// Exact bounds of everything drawn, after `after` (e.g. the turn from Z-up to
+    /// the Y-up view world). Each mesh's own box is found once; for transforms that
+    /// keep boxes axis-aligned (identity, 90° turns, scales, translations: nearly
+    /// every file) its corners give the exact result without a matrix multiply per
+    /// vertex, which matters at millions of vertices.
+    pub fn bounds_after(&self, after: Mat4) -> Aabb {
+        let mesh_bounds: Vec<Aabb> = self
+            .meshes
+            .iter()
+            .map(|mesh| mesh.primitives.iter().fold(Aabb::EMPTY, |b, p| b.union(Aabb::of_points(&p.positions))))
+            .collect();
         let mut bounds = Aabb::EMPTY;
         for instance in self.mesh_instances() {
-            let transform = instance.world_from_mesh;
-            for primitive in &self.meshes[instance.mesh].primitives {
-                if transform == Mat4::IDENTITY {
-                    // The common case (every STL): no multiply per vertex.
-                    bounds = bounds.union(Aabb::of_points(&primitive.positions));
-                } else {
-                    for p in &primitive.positions {
-                        bounds.grow(transform.transform_point3(Vec3::from(*p)));
-                    }
+            let transform = after * instance.world_from_mesh;
+            let local = mesh_bounds[instance.mesh];
+            if local.is_empty() {
+                continue;
+            }
+            if keeps_boxes_axis_aligned(&transform) {
+                for corner in 0..8 {
+                    let pick = |bit: usize, lo: f32, hi: f32| if corner & bit == 0 { lo } else { hi };
+                    let p = Vec3::new(
+                        pick(1, local.min.x, local.max.x),
+                        pick(2, local.min.y, local.max.y),
+                        pick(4, local.min.z, local.max.z),
+                    );
+                    bounds.grow(transform.transform_point3(p));
+                }
+            } else {
+                for p in self.meshes[instance.mesh].primitives.iter().flat_map(|p| &p.positions) {
+                    bounds.grow(transform.transform_point3(Vec3::from(*p)));
                 }
             }
         }
@@ -319,6 +342,12 @@ impl Scene {
             not_kept: Vec::new(),
         }
     }
+}
+
+/// True when every axis maps onto one axis (no shear, rotations only by 90°).
+fn keeps_boxes_axis_aligned(m: &Mat4) -> bool {
+    let columns = [m.x_axis.truncate(), m.y_axis.truncate(), m.z_axis.truncate()];
+    columns.iter().all(|c| c.to_array().iter().filter(|v| v.abs() > 1e-6 * c.length()).count() == 1)
 }
 
 /// Converts an sRGB-encoded colour component (as files and colour pickers store

@@ -1,6 +1,6 @@
 //! The one place where a CPU [`Scene`] becomes GPU buffers.
 
-use glam::{Mat4, Vec3};
+use glam::Mat4;
 
 use super::grid::{GridLines, build_grid};
 use super::pipelines::{DRAW_UNIFORM_STRIDE, MeshPipelineKey, Pipelines};
@@ -184,7 +184,7 @@ impl GpuScene {
     pub fn set_up_axis(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, scene: &Scene, up_axis: UpAxis) {
         self.up_axis = up_axis;
         let up = up_from_model(up_axis);
-        self.bounds_in_view_world = bounds_in_view_world(scene, up);
+        self.bounds_in_view_world = scene.bounds_after(up);
         let mut bytes = vec![0u8; (self.draws.len() + 1) * DRAW_UNIFORM_STRIDE as usize];
         for draw in &self.draws {
             let material = &self.materials[self.meshes[draw.mesh][draw.primitive].material];
@@ -270,48 +270,6 @@ impl GpuScene {
             blend: material.blend,
         }
     }
-}
-
-/// Exact bounds of everything drawn after `up`. Each mesh's own box is found
-/// once; for transforms that keep boxes axis-aligned (identity, 90° turns such
-/// as Z-up → Y-up, scales, translations) its corners give the exact result
-/// without a matrix multiply per vertex, which matters at millions of vertices.
-fn bounds_in_view_world(scene: &Scene, up: Mat4) -> Aabb {
-    let mesh_bounds: Vec<Aabb> = scene
-        .meshes
-        .iter()
-        .map(|mesh| mesh.primitives.iter().fold(Aabb::EMPTY, |b, p| b.union(Aabb::of_points(&p.positions))))
-        .collect();
-    let mut bounds = Aabb::EMPTY;
-    for instance in scene.mesh_instances() {
-        let view_from_mesh = up * instance.world_from_mesh;
-        let local = mesh_bounds[instance.mesh];
-        if local.is_empty() {
-            continue;
-        }
-        if keeps_boxes_axis_aligned(&view_from_mesh) {
-            for corner in 0..8 {
-                let pick = |bit: usize, lo: f32, hi: f32| if corner & bit == 0 { lo } else { hi };
-                let p = Vec3::new(
-                    pick(1, local.min.x, local.max.x),
-                    pick(2, local.min.y, local.max.y),
-                    pick(4, local.min.z, local.max.z),
-                );
-                bounds.grow(view_from_mesh.transform_point3(p));
-            }
-        } else {
-            for p in scene.meshes[instance.mesh].primitives.iter().flat_map(|p| &p.positions) {
-                bounds.grow(view_from_mesh.transform_point3(Vec3::from(*p)));
-            }
-        }
-    }
-    bounds
-}
-
-/// True when every axis maps onto one axis (no shear, rotations only by 90°).
-fn keeps_boxes_axis_aligned(m: &Mat4) -> bool {
-    let columns = [m.x_axis.truncate(), m.y_axis.truncate(), m.z_axis.truncate()];
-    columns.iter().all(|c| c.to_array().iter().filter(|v| v.abs() > 1e-6 * c.length()).count() == 1)
 }
 
 fn is_sequential(indices: &[u32]) -> bool {
