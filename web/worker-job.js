@@ -32,7 +32,8 @@ const SHOW_KINDS = [
 // Streams `blob` into the wasm memory. Reading it in 8 MiB slices with
 // arrayBuffer() instead was slower here (24 MB: ~60 ms streamed, ~70 sliced):
 // either way the bytes come from the browser's blob store a pipe-full at a time.
-async function readInto(blob, view) {
+// `onChunk(fraction)` runs after each chunk is stored.
+async function readInto(blob, view, onChunk) {
   const reader = blob.stream().getReader();
   let at = 0;
   for (;;) {
@@ -41,6 +42,7 @@ async function readInto(blob, view) {
     if (at + value.length > blob.size) throw new Error('The file changed while it was being read.');
     view().set(value, at);
     at += value.length;
+    onChunk(at / blob.size);
   }
   if (at !== blob.size) throw new Error('The file changed while it was being read.');
 }
@@ -67,7 +69,9 @@ self.onmessage = async ({ data }) => {
     const converter = new pkg.Converter();
     for (const companion of companions) converter.addCompanion(companion.name, companion.bytes);
     converter.inputBuffer(source.size);
-    await readInto(source, () => converter.inputView());
+    // The memory the conversion will need is made ready a step per chunk of the read.
+    converter.prepareMemory(name, source.size);
+    await readInto(source, () => converter.inputView(), (fraction) => converter.touchMemory(fraction));
     const read = performance.now();
     let reported = 0;
     const progress = (fraction) => {

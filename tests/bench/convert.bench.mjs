@@ -5,7 +5,9 @@
 //     (file already open; time from the Convert click to the download links,
 //     measured in the page);
 //   - trimesh (PyPI, tests/.venv) and Debian's assimp (`assimp export`);
-//   - a plain file copy of the input as the floor.
+//   - a plain file copy of the input as the native floor, and as the browser's
+//     floor the same bytes moved with no work between: the open file streamed
+//     into memory and a Blob made of the output's size.
 // Command-line tools are timed as whole processes (start-up included, as a user
 // running them meets it), median of RUNS, each writing a fresh output file.
 // trimesh is also timed inside Python (load + export only) for reference.
@@ -59,7 +61,44 @@ function trimeshInside(input, output) {
   return Number(result.stdout.toString().trim());
 }
 
-async function browserSeconds(page, input, format) {
+// The browser's floor for one conversion (seconds, median of BROWSER_RUNS): what
+// reading the open file and handing back an output of `outputBytes` cost before
+// any converting, measured in the page the same way as the job worker moves them.
+async function browserFloorSeconds(page, input, outputBytes) {
+  // The viewer clears its own file input after a load: a separate one holds the file.
+  await page.evaluate(() => {
+    const picker = document.createElement('input');
+    picker.type = 'file';
+    picker.id = 'bench-floor-input';
+    picker.hidden = true;
+    document.body.append(picker);
+  });
+  await page.setInputFiles('#bench-floor-input', input);
+  const values = [];
+  for (let run = 0; run < BROWSER_RUNS; run += 1) {
+    const ms = await page.evaluate(async (outputBytes) => {
+      const file = document.getElementById('bench-floor-input').files[0];
+      const started = performance.now();
+      const memory = new Uint8Array(file.size);
+      const reader = file.stream().getReader();
+      let at = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        memory.set(value, at);
+        at += value.length;
+      }
+      const blob = new Blob([new Uint8Array(outputBytes)]);
+      if (blob.size !== outputBytes || at !== file.size) throw new Error('floor: short read');
+      return performance.now() - started;
+    }, outputBytes);
+    values.push(ms / 1000);
+  }
+  await page.evaluate(() => document.getElementById('bench-floor-input').remove());
+  return median(values);
+}
+
+async function browserSeconds(page, input, format, outputBytes) {
   await loadFiles(page, input, { timeout: 300000 });
   const values = [];
   // One unmeasured run first: it also loads the tools wasm.
@@ -75,7 +114,8 @@ async function browserSeconds(page, input, format) {
     console.log(`    ${format}: ${elapsedMs.toFixed(0)} ms; in the worker ${await page.getAttribute('#convert-result', 'data-timings')}`);
   }
   await page.keyboard.press('Escape');
-  return median(values);
+  const floor = await browserFloorSeconds(page, input, outputBytes);
+  return { seconds: median(values), floor };
 }
 
 async function main() {
@@ -104,6 +144,7 @@ async function main() {
       r.assimp = medianOf(RUNS, () => timeProcess('assimp', ['export', c.input, a, `-f${c.assimpFormat}`], a));
       const copy = out(`copy.${c.ext}`);
       r.copy = medianOf(RUNS, () => timeProcess('cp', [c.input, copy], copy));
+      r.outputBytes = fs.statSync(target).size;
       r.sizes = Object.fromEntries(
         [['ours', target], ['trimesh', t], ['assimp', a]].map(([k, f]) => [k, (fs.statSync(f).size / 1e6).toFixed(1)]),
       );
@@ -118,8 +159,10 @@ async function main() {
       chromium = browser.version();
       const { page } = await openViewer(browser, server.url, 'webgl2');
       for (const r of results) {
-        r.browser = await browserSeconds(page, r.case.input, r.case.browserFormat);
-        console.log(`  ${r.name}: ours in the browser ${seconds(r.browser)}`);
+        const browser = await browserSeconds(page, r.case.input, r.case.browserFormat, r.outputBytes);
+        r.browser = browser.seconds;
+        r.browserFloor = browser.floor;
+        console.log(`  ${r.name}: ours in the browser ${seconds(r.browser)}, its floor ${seconds(r.browserFloor)}`);
       }
     } finally {
       await browser.close();
@@ -131,12 +174,12 @@ async function main() {
     const env = machine(chromium, '');
     const body = [
       `Run ${env.date} on ${env.cpus}, ${env.memory}; Chromium ${env.chromium}; trimesh ${trimeshVersion}; assimp ${assimpVersion}; commit ${env.commit}.`,
-      `A generated height field of ${mesh.triangles.toLocaleString('en-US')} triangles. Whole processes, median of ${RUNS}; the browser: median of ${BROWSER_RUNS} conversions through the Convert dialog (file already open).`,
+      `A generated height field of ${mesh.triangles.toLocaleString('en-US')} triangles. Whole processes, median of ${RUNS}; the browser: median of ${BROWSER_RUNS} conversions through the Convert dialog (file already open). Browser floor: the open file streamed into memory and a Blob of the output's size made, no converting between.`,
       '',
-      '| conversion | ours (native) | ours (browser) | trimesh (process) | trimesh (in Python) | assimp | file copy (floor) | trimesh ÷ ours | assimp ÷ ours | browser ÷ native |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| conversion | ours (native) | ours (browser) | trimesh (process) | trimesh (in Python) | assimp | file copy (floor) | browser floor | trimesh ÷ ours | assimp ÷ ours | browser ÷ native | browser floor ÷ native |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...results.map((r) =>
-        `| ${r.name} | ${seconds(r.ours)} | ${seconds(r.browser)} | ${seconds(r.trimesh)} | ${seconds(r.trimeshInside)} | ${seconds(r.assimp)} | ${seconds(r.copy)} | ${times(r.trimesh, r.ours)} | ${times(r.assimp, r.ours)} | ${(r.browser / r.ours).toFixed(1)}× |`,
+        `| ${r.name} | ${seconds(r.ours)} | ${seconds(r.browser)} | ${seconds(r.trimesh)} | ${seconds(r.trimeshInside)} | ${seconds(r.assimp)} | ${seconds(r.copy)} | ${seconds(r.browserFloor)} | ${times(r.trimesh, r.ours)} | ${times(r.assimp, r.ours)} | ${(r.browser / r.ours).toFixed(1)}× | ${(r.browserFloor / r.ours).toFixed(1)}× |`,
       ),
       '',
       'Output sizes (MB): ' + results.map((r) => `${r.name}: ours ${r.sizes.ours}, trimesh ${r.sizes.trimesh}, assimp ${r.sizes.assimp}`).join('; ') + '.',

@@ -283,6 +283,8 @@ pub struct Converter {
     companions: crate::import::Companions,
     /// The model file, written by the worker through [`Converter::input_view`].
     input: Vec<u8>,
+    /// Memory the conversion will need, made ready while the file arrives.
+    prepared: crate::web_memory::PreparedMemory,
 }
 
 #[derive(serde::Deserialize)]
@@ -313,7 +315,11 @@ fn default_unit() -> crate::export::LengthUnit {
 impl Converter {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Converter {
-        Converter { companions: crate::import::Companions::new(), input: Vec::new() }
+        Converter {
+            companions: crate::import::Companions::new(),
+            input: Vec::new(),
+            prepared: crate::web_memory::PreparedMemory::default(),
+        }
     }
 
     /// A file selected together with the model (`.bin`, textures, `.mtl`).
@@ -331,6 +337,22 @@ impl Converter {
         Ok(())
     }
 
+    /// Reserves the memory converting `name` (`len` bytes) will need, to be
+    /// touched by [`Converter::touch_memory`] while the file arrives (fresh wasm
+    /// memory costs a page fault per 4 KiB on first write; see `web_memory.rs`).
+    #[wasm_bindgen(js_name = prepareMemory)]
+    pub fn prepare_memory(&mut self, name: &str, len: usize) {
+        self.prepared = crate::web_memory::PreparedMemory::default();
+        let bytes = crate::import::memory_estimate::convert_bytes_estimate(name, len);
+        self.prepared = crate::web_memory::PreparedMemory::reserve(bytes);
+    }
+
+    /// Makes `fraction` (0 to 1) of the prepared memory ready.
+    #[wasm_bindgen(js_name = touchMemory)]
+    pub fn touch_memory(&mut self, fraction: f64) {
+        self.prepared.touch_up_to(fraction);
+    }
+
     /// A fresh view of the buffer made by [`Converter::input_buffer`].
     #[wasm_bindgen(js_name = inputView)]
     pub fn input_view(&self) -> js_sys::Uint8Array {
@@ -346,6 +368,8 @@ impl Converter {
         on_progress: &js_sys::Function,
     ) -> Result<Converted, JsValue> {
         let bytes = std::mem::take(&mut self.input);
+        // Back to the allocator, for the scene and the output.
+        self.prepared = crate::web_memory::PreparedMemory::default();
         self.convert(name, bytes, options_json, on_progress)
     }
 
@@ -355,6 +379,7 @@ impl Converter {
     #[wasm_bindgen(js_name = inspectInput)]
     pub fn inspect_input(&mut self, name: &str, on_progress: &js_sys::Function) -> Result<Inspected, JsValue> {
         let bytes = std::mem::take(&mut self.input);
+        self.prepared = crate::web_memory::PreparedMemory::default();
         // Reading is about half the work, welding and checking the other half.
         let scene = import_reporting(name, bytes, &self.companions, on_progress, 0.5)?;
         let (inspection, whole) = crate::inspect::inspect_keeping_whole(&scene);

@@ -15,24 +15,34 @@ pub const MAX_ESTIMATE_BYTES: usize = 1 << 30;
 
 /// Bytes of model data that importing `len` bytes of the file `name` allocates.
 pub fn import_bytes_estimate(name: &str, len: usize) -> usize {
+    estimate(name, len).0.min(MAX_ESTIMATE_BYTES)
+}
+
+/// Bytes a conversion of the file allocates: the imported model, and an output
+/// as large as the model or as a binary STL of its triangles (50 bytes each),
+/// whichever is more.
+pub fn convert_bytes_estimate(name: &str, len: usize) -> usize {
+    let (model, triangles) = estimate(name, len);
+    model.saturating_add(model.max(triangles.saturating_mul(50))).min(MAX_ESTIMATE_BYTES)
+}
+
+/// (model bytes, triangles) that a file of `len` bytes named `name` likely holds.
+fn estimate(name: &str, len: usize) -> (usize, usize) {
     let lower = name.to_ascii_lowercase();
-    let estimate = if lower.ends_with(".stl") {
+    if lower.ends_with(".stl") {
         // A binary STL's length is 84 + 50 × triangles; anything else is ASCII,
         // whose facets take about 250 bytes of text each.
-        if len >= 84 && (len - 84).is_multiple_of(50) {
-            ((len - 84) / 50).saturating_mul(STL_BYTES_PER_TRIANGLE)
-        } else {
-            (len / 250).saturating_mul(STL_BYTES_PER_TRIANGLE)
-        }
+        let triangles = if len >= 84 && (len - 84).is_multiple_of(50) { (len - 84) / 50 } else { len / 250 };
+        (triangles.saturating_mul(STL_BYTES_PER_TRIANGLE), triangles)
     } else if lower.ends_with(".glb") || lower.ends_with(".gltf") {
-        // Accessors decode to about the size they are stored at.
-        len
+        // Accessors decode to about the size they are stored at; an indexed mesh
+        // stores ~24 bytes per triangle (half a vertex of position and normal,
+        // three indices).
+        (len, len / 24)
     } else {
-        // Text meshes (OBJ, PLY, OFF) hold less model than text; 3MF is read by
-        // the tools build, not into this memory.
-        len / 2
-    };
-    estimate.min(MAX_ESTIMATE_BYTES)
+        // Text meshes (OBJ, PLY, OFF) and zipped 3MF: less model than file.
+        (len / 2, len / 48)
+    }
 }
 
 #[cfg(test)]
@@ -53,7 +63,17 @@ mod tests {
     }
 
     #[test]
+    fn a_conversion_adds_its_output() {
+        // GLB → STL of ~1M triangles: the 24 MB model and a 50 MB STL.
+        assert_eq!(convert_bytes_estimate("field.glb", 24_000_000), 24_000_000 + 50_000_000);
+        // STL → GLB: the model, and a GLB as large as it.
+        let triangles = 1_000;
+        assert_eq!(convert_bytes_estimate("part.stl", 84 + 50 * triangles), 2 * 84 * triangles);
+    }
+
+    #[test]
     fn the_estimate_is_capped() {
+        assert_eq!(convert_bytes_estimate("huge.glb", usize::MAX), MAX_ESTIMATE_BYTES);
         assert_eq!(import_bytes_estimate("huge.stl", 84 + 50 * 100_000_000), MAX_ESTIMATE_BYTES);
         assert_eq!(import_bytes_estimate("huge.glb", usize::MAX), MAX_ESTIMATE_BYTES);
     }

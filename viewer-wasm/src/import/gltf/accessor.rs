@@ -175,7 +175,10 @@ impl<'a> Reader<'a> {
                 self.spend(output_bytes, &what)?;
                 let data = &view.bytes[offset as usize..];
                 let layout = Layout { count: count as usize, stride, component_size };
-                if component == T::NATIVE {
+                if component == T::NATIVE && stride == element_size && cfg!(target_endian = "little") {
+                    // Tightly packed little-endian words are the output's bytes already.
+                    copy_packed(data, layout.count)
+                } else if component == T::NATIVE {
                     // The usual case (F32 floats, U32 indices) gets its own copy of
                     // the loop with the conversion inlined: about 3× faster than
                     // calling `decode` through its pointer for every component.
@@ -251,7 +254,7 @@ impl<'a> Reader<'a> {
 
 /// The two element types accessors are read as; `NATIVE` is the component
 /// type that holds one as its four little-endian bytes.
-trait Word: Copy + Default {
+trait Word: Copy + Default + bytemuck::Pod {
     const NATIVE: ComponentType;
     fn from_le(bytes: &[u8]) -> Self;
 }
@@ -276,6 +279,17 @@ struct Layout {
     count: usize,
     stride: usize,
     component_size: usize,
+}
+
+/// `count` tightly packed elements from the start of `data` (bounds already
+/// checked), copied as bytes: one `memcpy` instead of a loop over components.
+/// Only for words stored as this machine stores them (little-endian).
+fn copy_packed<T: Word, const N: usize>(data: &[u8], count: usize) -> Vec<[T; N]> {
+    let mut out = vec![[T::default(); N]; count];
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(out.as_flattened_mut());
+    let len = bytes.len();
+    bytes.copy_from_slice(&data[..len]);
+    out
 }
 
 fn decode_elements<T, const N: usize>(data: &[u8], layout: Layout, decode: impl Fn(&[u8]) -> T) -> Vec<[T; N]> {
