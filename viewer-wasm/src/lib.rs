@@ -33,6 +33,8 @@ pub mod inspect;
 pub mod model;
 /// Picking surface points: rays against a bounding volume hierarchy.
 pub mod pick;
+/// Memory made ready for an import while its file is read.
+pub mod prepared_memory;
 /// QR codes of share links, as SVG.
 pub mod qr;
 /// wgpu renderer: draws a scene into any texture view.

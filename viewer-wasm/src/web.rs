@@ -12,8 +12,8 @@ use crate::import::{Companions, Progress, import_with_progress};
 use crate::info::ModelInfo;
 use crate::model::srgb_to_linear;
 use crate::model::{Scene, SourceFormat, UpAxis};
+use crate::prepared_memory::PreparedMemory;
 use crate::render::{GpuScene, Renderer, Shading, ViewSettings};
-use crate::web_memory::PreparedMemory;
 
 mod measure;
 mod section;

@@ -284,7 +284,7 @@ pub struct Converter {
     /// The model file, written by the worker through [`Converter::input_view`].
     input: Vec<u8>,
     /// Memory the conversion will need, made ready while the file arrives.
-    prepared: crate::web_memory::PreparedMemory,
+    prepared: crate::prepared_memory::PreparedMemory,
 }
 
 #[derive(serde::Deserialize)]
@@ -318,7 +318,7 @@ impl Converter {
         Converter {
             companions: crate::import::Companions::new(),
             input: Vec::new(),
-            prepared: crate::web_memory::PreparedMemory::default(),
+            prepared: crate::prepared_memory::PreparedMemory::default(),
         }
     }
 
@@ -342,9 +342,9 @@ impl Converter {
     /// memory costs a page fault per 4 KiB on first write; see `web_memory.rs`).
     #[wasm_bindgen(js_name = prepareMemory)]
     pub fn prepare_memory(&mut self, name: &str, len: usize) {
-        self.prepared = crate::web_memory::PreparedMemory::default();
+        self.prepared = crate::prepared_memory::PreparedMemory::default();
         let bytes = crate::import::memory_estimate::convert_bytes_estimate(name, len);
-        self.prepared = crate::web_memory::PreparedMemory::reserve(bytes);
+        self.prepared = crate::prepared_memory::PreparedMemory::reserve(bytes);
     }
 
     /// Makes `fraction` (0 to 1) of the prepared memory ready.
@@ -369,7 +369,7 @@ impl Converter {
     ) -> Result<Converted, JsValue> {
         let bytes = std::mem::take(&mut self.input);
         // Back to the allocator, for the scene and the output.
-        self.prepared = crate::web_memory::PreparedMemory::default();
+        self.prepared = crate::prepared_memory::PreparedMemory::default();
         self.convert(name, bytes, options_json, on_progress)
     }
 
@@ -379,7 +379,7 @@ impl Converter {
     #[wasm_bindgen(js_name = inspectInput)]
     pub fn inspect_input(&mut self, name: &str, on_progress: &js_sys::Function) -> Result<Inspected, JsValue> {
         let bytes = std::mem::take(&mut self.input);
-        self.prepared = crate::web_memory::PreparedMemory::default();
+        self.prepared = crate::prepared_memory::PreparedMemory::default();
         // Reading is about half the work, welding and checking the other half.
         let scene = import_reporting(name, bytes, &self.companions, on_progress, 0.5)?;
         let (inspection, whole) = crate::inspect::inspect_keeping_whole(&scene);
