@@ -39,9 +39,13 @@ struct VertexOut {
     @location(3) color: vec4<f32>,
 };
 
+fn to_world(position: vec3<f32>) -> vec4<f32> {
+    return draw.world_from_mesh * vec4<f32>(position, 1.0);
+}
+
 fn shade_vertex(position: vec3<f32>, normal: vec3<f32>, uv: vec2<f32>, color: vec4<f32>) -> VertexOut {
     var out: VertexOut;
-    let world = draw.world_from_mesh * vec4<f32>(position, 1.0);
+    let world = to_world(position);
     out.position_in_world = world.xyz;
     out.clip_position = frame.clip_from_world * world;
     out.normal_in_world = (draw.normal_from_mesh * vec4<f32>(normal, 0.0)).xyz;
@@ -155,7 +159,7 @@ struct PlainOut {
 @vertex
 fn vs_plain(@location(0) position: vec3<f32>, @location(1) normal: vec3<f32>) -> PlainOut {
     var out: PlainOut;
-    let world = draw.world_from_mesh * vec4<f32>(position, 1.0);
+    let world = to_world(position);
     out.position_in_world = world.xyz;
     out.clip_position = frame.clip_from_world * world;
     out.normal_in_world = (draw.normal_from_mesh * vec4<f32>(normal, 0.0)).xyz;
@@ -178,11 +182,8 @@ struct FacetOut {
 
 @vertex
 fn vs_faceted(@location(0) position: vec3<f32>) -> FacetOut {
-    var out: FacetOut;
-    let world = draw.world_from_mesh * vec4<f32>(position, 1.0);
-    out.position_in_world = world.xyz;
-    out.clip_position = frame.clip_from_world * world;
-    return out;
+    let world = to_world(position);
+    return FacetOut(frame.clip_from_world * world, world.xyz);
 }
 
 @fragment
@@ -200,8 +201,7 @@ struct LineOut {
 @vertex
 fn vs_wire(@location(0) position: vec3<f32>) -> LineOut {
     var out: LineOut;
-    let world = draw.world_from_mesh * vec4<f32>(position, 1.0);
-    out.clip_position = frame.clip_from_world * world;
+    out.clip_position = frame.clip_from_world * to_world(position);
     // Pull lines slightly towards the camera so they win the depth test against their own faces.
     out.clip_position.z = out.clip_position.z - 0.0005 * out.clip_position.w;
     out.color = frame.wire_color;

@@ -59,17 +59,9 @@ impl Renderer {
         let mut gpu_scene = GpuScene::upload(device, queue, &self.pipelines, &scene);
         let mut settings = ViewSettings::default();
         settings.camera.fit(&gpu_scene.bounds_in_view_world);
-        let target = device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("warm-up target"),
-            size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: self.pipelines.color_format(),
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-            view_formats: &[],
-        });
-        let view = target.create_view(&Default::default());
+        let format = self.pipelines.color_format();
+        let view =
+            render_attachment(device, "warm-up target", (width, height), format).create_view(&Default::default());
         self.render(device, queue, &view, (width, height), Some(&mut gpu_scene), &settings);
     }
 
@@ -85,17 +77,7 @@ impl Renderer {
         {
             return view.clone();
         }
-        let texture = device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("depth"),
-            size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: DEPTH_FORMAT,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-            view_formats: &[],
-        });
-        let view = texture.create_view(&Default::default());
+        let view = render_attachment(device, "depth", (width, height), DEPTH_FORMAT).create_view(&Default::default());
         self.depth = Some((view.clone(), width, height));
         view
     }
@@ -248,4 +230,23 @@ impl Renderer {
             pass.draw(0..*count, 0..1);
         }
     }
+}
+
+/// A single-sample 2D texture that a render pass draws into and nothing reads.
+fn render_attachment(
+    device: &wgpu::Device,
+    label: &str,
+    (width, height): (u32, u32),
+    format: wgpu::TextureFormat,
+) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size: wgpu::Extent3d { width, height, depth_or_array_layers: 1 },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+        view_formats: &[],
+    })
 }
