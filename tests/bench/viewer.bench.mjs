@@ -13,7 +13,7 @@ import { buildThreePage, threeVersion } from './three-page.mjs';
 
 // BENCH_CELLS / BENCH_RUNS shrink the run for a quick check of the benchmark itself.
 const CELLS = Number(process.env.BENCH_CELLS) || 707; // 707² quads × 2 = 999,698 triangles
-const RUNS = Number(process.env.BENCH_RUNS) || 3; // each on a fresh page; the median is reported
+const RUNS = Number(process.env.BENCH_RUNS) || 5; // each on a fresh page; the median is reported
 const WAIT = { timeout: 180_000 }; // one load, even ASCII on software rendering, takes far less
 const WHOLE_RUN_LIMIT_MS = 20 * 60_000;
 
@@ -90,25 +90,21 @@ async function main() {
     const threeServer = await startServer({ webDir: threeDir });
     cleanup.push(() => threeServer.stop());
 
-    // WebGPU (SwiftShader's Vulkan) needs its own browser flags, so its own launch.
+    // WebGPU (SwiftShader's Vulkan) needs its own browser flags, so its own launch;
+    // our WebGL2 path and three.js share one browser with the same GL stack. Both
+    // browsers stay open and the runs alternate between all three columns, so
+    // that load from other work on the machine hits each alike.
     const gpuBrowser = await launchBrowser('webgpu');
     cleanup.push(() => gpuBrowser.close());
+    const glBrowser = await launchBrowser('webgl2');
+    cleanup.push(() => glBrowser.close());
     const chromium = gpuBrowser.version();
     console.log('Page weight (viewer page, network log)…');
     const weight = await pageWeight(gpuBrowser, `${server.url}/`, () => ['ready', 'failed'].includes(document.body.dataset.state));
-    console.log('Our viewer on WebGPU…');
-    for (let run = 0; run < RUNS; run += 1) {
-      for (const c of CASES) record(results, c.name, 'ours WebGPU', await timeOurs(gpuBrowser, server.url, 'webgpu', models.url + c.path), mesh.triangles);
-    }
-    await gpuBrowser.close();
-
-    // Our WebGL2 path and three.js share one browser with the same GL stack;
-    // runs alternate so that load from other work on the machine hits both alike.
-    const glBrowser = await launchBrowser('webgl2');
-    cleanup.push(() => glBrowser.close());
-    console.log('Our viewer on WebGL2 and three.js, alternating…');
+    console.log('Our viewer on WebGPU and on WebGL2, and three.js, alternating…');
     for (let run = 0; run < RUNS; run += 1) {
       for (const c of CASES) {
+        record(results, c.name, 'ours WebGPU', await timeOurs(gpuBrowser, server.url, 'webgpu', models.url + c.path), mesh.triangles);
         const ours = await timeOurs(glBrowser, server.url, 'webgl2', models.url + c.path);
         record(results, c.name, 'ours WebGL2', ours, mesh.triangles);
         record(results, c.name, 'three.js WebGL2', await timeThree(glBrowser, threeServer.url, models.url + c.path, c.format, ours.size), mesh.triangles);
