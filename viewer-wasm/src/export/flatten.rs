@@ -100,14 +100,20 @@ pub(super) fn to_output(
     name: String,
 ) -> FlatMesh {
     let normal_matrix = DMat3::from_mat4(output_from_mesh).inverse().transpose();
+    // In chunks: the browser's tools run each conversion in a fresh wasm
+    // instance, where one long loop would stay in baseline code (see chunked.rs).
     let mut positions = take_or_clone(&mut primitive.positions, take);
-    for q in &mut positions {
-        *q = output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array();
-    }
+    crate::chunked::for_each_chunk(positions.len(), |range| {
+        for q in &mut positions[range] {
+            *q = output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array();
+        }
+    });
     let mut normals = if keep_normals { take_or_clone(&mut primitive.normals, take) } else { Vec::new() };
-    for n in &mut normals {
-        *n = (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array();
-    }
+    crate::chunked::for_each_chunk(normals.len(), |range| {
+        for n in &mut normals[range] {
+            *n = (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array();
+        }
+    });
     let mut indices = take_or_clone(&mut primitive.indices, take);
     if output_from_mesh.determinant() < 0.0 {
         for tri in indices.chunks_exact_mut(3) {

@@ -58,14 +58,23 @@ impl<'a> Builder<'a> {
     fn floats<const N: usize>(&mut self, data: Cow<'a, [[f32; N]]>, kind: &str, bounds: bool) -> usize {
         let mut accessor = json!({ "componentType": FLOAT, "count": data.len(), "type": kind });
         if bounds {
-            let mut min = [f32::INFINITY; N];
-            let mut max = [f32::NEG_INFINITY; N];
-            for v in data.iter() {
-                for k in 0..N {
-                    min[k] = min[k].min(v[k]);
-                    max[k] = max[k].max(v[k]);
+            // A chunk per call, as every long loop of a conversion (see chunked.rs).
+            let chunk_bounds = |chunk: &[[f32; N]]| {
+                let mut min = [f32::INFINITY; N];
+                let mut max = [f32::NEG_INFINITY; N];
+                for v in chunk {
+                    for k in 0..N {
+                        min[k] = min[k].min(v[k]);
+                        max[k] = max[k].max(v[k]);
+                    }
                 }
-            }
+                (min, max)
+            };
+            let join = |(min_a, max_a): ([f32; N], [f32; N]), (min_b, max_b): ([f32; N], [f32; N])| {
+                (std::array::from_fn(|k| min_a[k].min(min_b[k])), std::array::from_fn(|k| max_a[k].max(max_b[k])))
+            };
+            let start = ([f32::INFINITY; N], [f32::NEG_INFINITY; N]);
+            let (min, max) = crate::chunked::fold(&data, start, chunk_bounds, join);
             accessor["min"] = json!(min.to_vec());
             accessor["max"] = json!(max.to_vec());
         }
@@ -135,7 +144,8 @@ fn tree_nodes(tree: &Hierarchy, mut primitives: Vec<Option<Value>>) -> (Vec<Valu
 /// +Z. Copied only when there is one to replace.
 fn unit_normals(normals: &[[f32; 3]]) -> Cow<'_, [[f32; 3]]> {
     let is_zero = |n: &[f32; 3]| n.iter().all(|c| *c == 0.0);
-    if !normals.iter().any(is_zero) {
+    let any_zero = crate::chunked::fold(normals, false, |chunk| chunk.iter().any(is_zero), |a, b| a || b);
+    if !any_zero {
         return Cow::Borrowed(normals);
     }
     Cow::Owned(normals.iter().map(|n| if is_zero(n) { [0.0, 0.0, 1.0] } else { *n }).collect())
