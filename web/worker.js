@@ -405,7 +405,7 @@ const handlers = {
     requestFrame();
     // After the empty first frame: the pipelines most models need, compiled
     // while the user picks a file instead of in the first model's first frame.
-    setTimeout(() => viewer.preparePipelines(), 0);
+    setTimeout(() => viewer.warmUp(), 0);
   },
   async load({ entries }) {
     await loadFiles(entries);

@@ -29,6 +29,13 @@ impl PreparedMemory {
         PreparedMemory { reserved, touched: 0 }
     }
 
+    /// Replaces this reservation with one of `bytes`. The old one is freed first,
+    /// so that the new one can reuse its memory instead of growing the heap.
+    pub fn prepare(&mut self, bytes: usize) {
+        *self = PreparedMemory::default();
+        *self = PreparedMemory::reserve(bytes);
+    }
+
     /// Touches the reserved pages up to `fraction` (0 to 1) of the reservation.
     pub fn touch_up_to(&mut self, fraction: f64) {
         let capacity = self.reserved.capacity();

@@ -146,8 +146,8 @@ impl Viewer {
     /// generated its code for their draw states, before the first model's first
     /// frame. The worker calls it once the viewer is ready (on WebGL2 the compile
     /// blocks the worker for its duration, which is why it is not part of `create`).
-    #[wasm_bindgen(js_name = preparePipelines)]
-    pub fn prepare_pipelines(&mut self) {
+    #[wasm_bindgen(js_name = warmUp)]
+    pub fn warm_up(&mut self) {
         let size = (self.gpu.config.width, self.gpu.config.height);
         self.gpu.renderer.warm_up(&self.gpu.device, &self.gpu.queue, size);
     }
@@ -180,8 +180,7 @@ impl Viewer {
     /// both around its read, after [`Viewer::input_buffer`].
     #[wasm_bindgen(js_name = prepareImportMemory)]
     pub fn prepare_import_memory(&mut self, name: &str, len: usize) {
-        self.prepared = PreparedMemory::default();
-        self.prepared = PreparedMemory::reserve(crate::import::memory_estimate::import_bytes_estimate(name, len));
+        self.prepared.prepare(crate::import::memory_estimate::import_bytes_estimate(name, len));
     }
 
     /// Makes `fraction` (0 to 1) of the prepared memory ready.
@@ -409,7 +408,7 @@ impl Viewer {
     /// Recreates the device and re-uploads the current model from the CPU copy.
     pub async fn recover(&mut self) -> Result<(), JsError> {
         self.gpu = create_gpu(&self.canvas, self.force_webgl2).await?;
-        self.prepare_pipelines();
+        self.warm_up();
         if let Some(scene) = &self.scene {
             let up = self.gpu_scene.as_ref().map_or(scene.up_axis, |s| s.up_axis);
             let overlay = self.gpu_scene.as_ref().map(GpuScene::overlay_lines).unwrap_or_default();

@@ -342,9 +342,7 @@ impl Converter {
     /// memory costs a page fault per 4 KiB on first write; see `web_memory.rs`).
     #[wasm_bindgen(js_name = prepareMemory)]
     pub fn prepare_memory(&mut self, name: &str, len: usize) {
-        self.prepared = crate::prepared_memory::PreparedMemory::default();
-        let bytes = crate::import::memory_estimate::convert_bytes_estimate(name, len);
-        self.prepared = crate::prepared_memory::PreparedMemory::reserve(bytes);
+        self.prepared.prepare(crate::import::memory_estimate::convert_bytes_estimate(name, len));
     }
 
     /// Makes `fraction` (0 to 1) of the prepared memory ready.

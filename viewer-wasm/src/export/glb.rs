@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::hierarchy::Hierarchy;
 use super::{ConversionReport, FlatMesh};
-use crate::model::{AlphaMode, Scene, Texture, WrapMode};
+use crate::model::{Aabb, AlphaMode, Scene, Texture, WrapMode};
 
 const ARRAY_BUFFER: u32 = 34962;
 const ELEMENT_ARRAY_BUFFER: u32 = 34963;
@@ -55,28 +55,13 @@ impl<'a> Builder<'a> {
         self.views.len() - 1
     }
 
-    fn floats<const N: usize>(&mut self, data: Cow<'a, [[f32; N]]>, kind: &str, bounds: bool) -> usize {
+    /// An accessor of `data`; `bounds` become its `min` and `max` (glTF requires
+    /// them on positions).
+    fn floats<const N: usize>(&mut self, data: Cow<'a, [[f32; N]]>, kind: &str, bounds: Option<Aabb>) -> usize {
         let mut accessor = json!({ "componentType": FLOAT, "count": data.len(), "type": kind });
-        if bounds {
-            // A chunk per call, as every long loop of a conversion (see chunked.rs).
-            let chunk_bounds = |chunk: &[[f32; N]]| {
-                let mut min = [f32::INFINITY; N];
-                let mut max = [f32::NEG_INFINITY; N];
-                for v in chunk {
-                    for k in 0..N {
-                        min[k] = min[k].min(v[k]);
-                        max[k] = max[k].max(v[k]);
-                    }
-                }
-                (min, max)
-            };
-            let join = |(min_a, max_a): ([f32; N], [f32; N]), (min_b, max_b): ([f32; N], [f32; N])| {
-                (std::array::from_fn(|k| min_a[k].min(min_b[k])), std::array::from_fn(|k| max_a[k].max(max_b[k])))
-            };
-            let start = ([f32::INFINITY; N], [f32::NEG_INFINITY; N]);
-            let (min, max) = crate::chunked::fold(&data, start, chunk_bounds, join);
-            accessor["min"] = json!(min.to_vec());
-            accessor["max"] = json!(max.to_vec());
+        if let Some(bounds) = bounds {
+            accessor["min"] = json!(bounds.min.to_array().to_vec());
+            accessor["max"] = json!(bounds.max.to_array().to_vec());
         }
         let bytes = match data {
             Cow::Borrowed(slice) => Cow::Borrowed(bytemuck::cast_slice(slice)),
@@ -262,14 +247,14 @@ fn document<'a>(
             primitives.push(None);
             continue;
         }
-        let position = builder.floats(Cow::Borrowed(&mesh.positions), "VEC3", true);
-        let normal = builder.floats(unit_normals(&mesh.normals), "VEC3", false);
+        let position = builder.floats(Cow::Borrowed(&mesh.positions), "VEC3", Some(Aabb::of_points(&mesh.positions)));
+        let normal = builder.floats(unit_normals(&mesh.normals), "VEC3", None);
         let mut attributes = json!({ "POSITION": position, "NORMAL": normal });
         if let Some(colors) = &mesh.colors {
-            attributes["COLOR_0"] = json!(builder.floats(Cow::Borrowed(colors), "VEC4", false));
+            attributes["COLOR_0"] = json!(builder.floats(Cow::Borrowed(colors), "VEC4", None));
         }
         if let Some(uvs) = &mesh.uvs {
-            attributes["TEXCOORD_0"] = json!(builder.floats(Cow::Borrowed(uvs), "VEC2", false));
+            attributes["TEXCOORD_0"] = json!(builder.floats(Cow::Borrowed(uvs), "VEC2", None));
         }
         let indices = builder.indices(&mesh.indices);
         let mut primitive = json!({ "attributes": attributes, "indices": indices, "mode": 4 });
