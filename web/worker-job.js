@@ -14,8 +14,9 @@
 //              { report, lines: { kind: Float32Array } } for an inspection.
 //
 // Copies: the file is streamed straight into the wasm memory, read into the
-// scene and freed; the scene's arrays become the output's; each output file is
-// copied once, into its Blob. At most about two copies of the model at a time.
+// scene and freed; the scene's arrays become the output's, written a block at a
+// time into Blobs (outside the wasm memory; see web_output.rs). At most about
+// two copies of the model at a time.
 
 const PROGRESS_STEP = 0.01;
 // The "show me" line sets of an inspection (Health's field names).
@@ -70,7 +71,7 @@ self.onmessage = async ({ data }) => {
     for (const companion of companions) converter.addCompanion(companion.name, companion.bytes);
     converter.inputBuffer(source.size);
     // The memory the conversion will need is made ready a step per chunk of the read.
-    converter.prepareMemory(name, source.size);
+    converter.prepareMemory(name, source.size, data.options?.format ?? '');
     await readInto(source, () => converter.inputView(), (fraction) => converter.touchMemory(fraction));
     const read = performance.now();
     let reported = 0;
@@ -95,7 +96,7 @@ self.onmessage = async ({ data }) => {
     const report = JSON.parse(converted.reportJson());
     const files = [];
     for (let i = 0; i < converted.fileCount(); i += 1) {
-      files.push({ name: converted.fileName(i), blob: new Blob([converted.fileView(i)]) });
+      files.push({ name: converted.fileName(i), blob: converted.fileBlob(i) });
     }
     converted.free();
     const timings = {

@@ -84,6 +84,12 @@ impl TargetFormat {
         !matches!(self, TargetFormat::StlBinary | TargetFormat::StlAscii | TargetFormat::Off | TargetFormat::ThreeMf)
     }
 
+    /// Whether the writer hands its output to the sink a block at a time
+    /// (binary STL, GLB) rather than building the whole file in memory first.
+    pub fn writes_in_blocks(self) -> bool {
+        matches!(self, TargetFormat::StlBinary | TargetFormat::Glb)
+    }
+
     pub fn is_gltf(self) -> bool {
         matches!(self, TargetFormat::Glb | TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded)
     }
@@ -247,22 +253,13 @@ pub fn export(
     source_name: &str,
     options: &ExportOptions,
 ) -> Result<(Vec<OutputFile>, ConversionReport), ExportError> {
-    export_with_progress(scene, source_name, options, &mut |_| {})
-}
-
-/// [`export`], telling `progress` the fraction done (0 to 1) between its steps.
-pub fn export_with_progress(
-    scene: Scene,
-    source_name: &str,
-    options: &ExportOptions,
-    progress: &mut dyn FnMut(f32),
-) -> Result<(Vec<OutputFile>, ConversionReport), ExportError> {
     let mut sink = MemorySink::default();
-    let report = export_to(scene, source_name, options, &mut sink, progress)?;
+    let report = export_to(scene, source_name, options, &mut sink, &mut |_| {})?;
     Ok((sink.files, report))
 }
 
-/// [`export_with_progress`] into `sink` (the main file first, then its companions).
+/// [`export`] into `sink` (the main file first, then its companions), telling
+/// `progress` the fraction done (0 to 1) between its steps.
 pub fn export_to(
     mut scene: Scene,
     source_name: &str,
@@ -324,7 +321,10 @@ pub fn export_to(
         }
         TargetFormat::Off => vec![OutputFile { name: name("off"), bytes: off::write(&meshes, &mut report) }],
         TargetFormat::Glb => {
-            vec![OutputFile { name: name("glb"), bytes: glb::glb(&meshes, hierarchy.as_ref(), scene, &mut report) }]
+            let (file, to) = (name("glb"), &mut *sink);
+            glb::glb_to(&meshes, hierarchy.as_ref(), scene, &mut report, move |total| to.create(&file, total))
+                .map_err(|e| ExportError::Io(e.to_string()))?;
+            Vec::new()
         }
         TargetFormat::GltfSeparate => {
             let bin_name = name("bin");

@@ -49,6 +49,9 @@ pub mod web;
 /// Large byte arrays in and out of the wasm memory without extra copies.
 #[cfg(target_arch = "wasm32")]
 pub mod web_memory;
+/// Conversion output written straight into Blobs (the tools build).
+#[cfg(all(target_arch = "wasm32", feature = "share-web"))]
+pub mod web_output;
 /// The `#[wasm_bindgen]` surface of the share build: encrypt, decrypt, QR codes.
 #[cfg(all(target_arch = "wasm32", feature = "share-web"))]
 pub mod web_share;

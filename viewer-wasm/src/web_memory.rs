@@ -1,8 +1,8 @@
 //! Handing large byte arrays between JavaScript and the wasm without extra copies.
 //!
 //! A model file is read straight into a buffer reserved here (the worker fills a
-//! view of it), and output files are read out through views, which the page
-//! turns into Blobs: one copy each way instead of two.
+//! view of it), and output blocks are read out through views into Blobs
+//! (`web_output.rs`): one copy each way instead of two.
 
 use wasm_bindgen::JsCast;
 

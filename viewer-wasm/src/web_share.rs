@@ -337,12 +337,17 @@ impl Converter {
         Ok(())
     }
 
-    /// Reserves the memory converting `name` (`len` bytes) will need, to be
-    /// touched by [`Converter::touch_memory`] while the file arrives (fresh wasm
-    /// memory costs a page fault per 4 KiB on first write; see `web_memory.rs`).
+    /// Reserves the memory converting `name` (`len` bytes) to `format` (as in
+    /// the options, e.g. `"glb"`) will need, to be touched by
+    /// [`Converter::touch_memory`] while the file arrives (fresh wasm memory
+    /// costs a page fault per 4 KiB on first write; see `web_memory.rs`). An
+    /// inspection passes an empty format: its welding and checks need about as
+    /// much again as the model, like an output built in memory.
     #[wasm_bindgen(js_name = prepareMemory)]
-    pub fn prepare_memory(&mut self, name: &str, len: usize) {
-        self.prepared.prepare(crate::import::memory_estimate::convert_bytes_estimate(name, len));
+    pub fn prepare_memory(&mut self, name: &str, len: usize, format: &str) {
+        let format: Option<crate::export::TargetFormat> = serde_json::from_value(format.into()).ok();
+        let in_blocks = format.is_some_and(|f| f.writes_in_blocks());
+        self.prepared.prepare(crate::import::memory_estimate::convert_bytes_estimate(name, len, in_blocks));
     }
 
     /// Makes `fraction` (0 to 1) of the prepared memory ready.
@@ -421,8 +426,10 @@ impl Converter {
             keep_hierarchy: options.keep_hierarchy,
         };
         let mut writing = |fraction: f32| report_progress(on_progress, 0.5, 0.5, fraction);
-        let (files, report) = crate::export::export_with_progress(scene, name, &export_options, &mut writing)
+        let mut sink = crate::web_output::BlobSink::default();
+        let report = crate::export::export_to(scene, name, &export_options, &mut sink, &mut writing)
             .map_err(|e| error(e.to_string()))?;
+        let files = sink.into_files().map_err(error)?;
         let report = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
         Ok(Converted { report, files })
     }
@@ -464,11 +471,12 @@ impl Inspected {
     }
 }
 
-/// The converted files and the report of what was applied and dropped.
+/// The converted files (Blobs, outside the wasm memory) and the report of
+/// what was applied and dropped.
 #[wasm_bindgen]
 pub struct Converted {
     report: String,
-    files: Vec<crate::export::OutputFile>,
+    files: Vec<(String, web_sys::Blob)>,
 }
 
 #[wasm_bindgen]
@@ -485,13 +493,12 @@ impl Converted {
 
     #[wasm_bindgen(js_name = fileName)]
     pub fn file_name(&self, index: usize) -> String {
-        self.files.get(index).map(|f| f.name.clone()).unwrap_or_default()
+        self.files.get(index).map(|(name, _)| name.clone()).unwrap_or_default()
     }
 
-    /// A view of a file's bytes in the wasm memory, for `new Blob([view])` at
-    /// once (one copy rather than two; see `web_memory::view_of`).
-    #[wasm_bindgen(js_name = fileView)]
-    pub fn file_view(&self, index: usize) -> js_sys::Uint8Array {
-        crate::web_memory::view_of(self.files.get(index).map_or(&[][..], |f| &f.bytes))
+    /// A file's contents, ready to download.
+    #[wasm_bindgen(js_name = fileBlob)]
+    pub fn file_blob(&self, index: usize) -> Option<web_sys::Blob> {
+        self.files.get(index).map(|(_, blob)| blob.clone())
     }
 }

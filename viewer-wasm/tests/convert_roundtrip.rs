@@ -10,7 +10,7 @@ mod round_trip;
 use std::path::{Path, PathBuf};
 
 use round_trip::{TARGETS, close, reimport};
-use viewer_wasm::export::{ExportOptions, LengthUnit, TargetFormat, export};
+use viewer_wasm::export::{ExportOptions, LengthUnit, OutputSink, TargetFormat, export, export_to};
 use viewer_wasm::import::{Companions, import};
 use viewer_wasm::inspect::{PartReport, inspect};
 use viewer_wasm::model::{SourceFormat, UpAxis};
@@ -175,4 +175,47 @@ fn keeping_the_hierarchy_writes_a_shared_mesh_once() {
     stl.keep_hierarchy = true;
     let (_, report) = export(scene, path, &stl).expect("exports");
     assert!(report.applied.iter().any(|a| a.contains("only glTF can carry it")), "{report:?}");
+}
+
+/// Records each write a file gets, as the browser's Blob sink sees them.
+#[derive(Default)]
+struct RecordingSink {
+    writes: Vec<Vec<u8>>,
+}
+
+struct RecordingWriter<'a>(&'a mut Vec<Vec<u8>>);
+
+impl std::io::Write for RecordingWriter<'_> {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.push(data.to_vec());
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl OutputSink for RecordingSink {
+    fn create(&mut self, _name: &str, _size_hint: usize) -> std::io::Result<Box<dyn std::io::Write + '_>> {
+        Ok(Box::new(RecordingWriter(&mut self.writes)))
+    }
+}
+
+#[test]
+fn block_written_formats_never_hand_over_the_whole_file_at_once() {
+    // What lets the browser build keep binary STL and GLB outputs out of the
+    // wasm memory: the sink gets them in parts, and the parts are the file.
+    let path = "gltf/khronos/Box/glTF-Binary/Box.glb";
+    let full = fixtures().join(path);
+    let scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
+    for target in [TargetFormat::StlBinary, TargetFormat::Glb] {
+        assert!(target.writes_in_blocks());
+        let options = ExportOptions::new(target);
+        let (files, _) = export(scene.clone(), path, &options).expect("exports");
+        let mut sink = RecordingSink::default();
+        export_to(scene.clone(), path, &options, &mut sink, &mut |_| {}).expect("exports");
+        let largest = sink.writes.iter().map(Vec::len).max().unwrap_or(0);
+        assert!(sink.writes.len() >= 2 && largest < files[0].bytes.len(), "{target:?}: {} writes", sink.writes.len());
+        assert_eq!(sink.writes.concat(), files[0].bytes, "{target:?}");
+    }
 }

@@ -5,6 +5,7 @@
 //! The three share one document; only where the buffer lives differs.
 
 use std::borrow::Cow;
+use std::io::Write;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -31,11 +32,9 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    /// Appends the binary buffer (without its final padding) to `out`.
-    fn write_bin(&self, out: &mut Vec<u8>) {
-        for part in &self.parts {
-            out.extend_from_slice(part);
-        }
+    /// Writes the binary buffer (without its final padding) to `out`.
+    fn write_bin(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        self.parts.iter().try_for_each(|part| out.write_all(part))
     }
 
     fn view(&mut self, bytes: Cow<'a, [u8]>, target: Option<u32>) -> usize {
@@ -180,26 +179,48 @@ pub enum BufferPlace<'a> {
     DataUri,
 }
 
-/// A GLB file.
+/// A GLB file in memory.
 pub fn glb(meshes: &[FlatMesh], tree: Option<&Hierarchy>, scene: &Scene, report: &mut ConversionReport) -> Vec<u8> {
+    let mut out = Vec::new();
+    let memory = &mut out;
+    // Writing into a Vec cannot fail.
+    let _ = glb_to(meshes, tree, scene, report, move |total| {
+        memory.reserve_exact(total);
+        Ok(Box::new(memory))
+    });
+    out
+}
+
+/// Writes a GLB file into the writer that `open(total_bytes)` returns: the
+/// header and JSON, then each binary part straight from the meshes' arrays, so
+/// the file is never assembled in memory (~80 MB for a million triangles).
+pub fn glb_to<'w>(
+    meshes: &[FlatMesh],
+    tree: Option<&Hierarchy>,
+    scene: &Scene,
+    report: &mut ConversionReport,
+    open: impl FnOnce(usize) -> std::io::Result<Box<dyn Write + 'w>>,
+) -> std::io::Result<()> {
     let images: Vec<_> = scene.textures.iter().map(image_file).collect();
     let (json, builder, bin_length) = document(meshes, tree, scene, &images, BufferPlace::Chunk, report);
     // The JSON chunk is padded with spaces, the binary chunk with zeros, to 4 bytes.
     let json_length = json.len().next_multiple_of(4);
     let total = 12 + 8 + json_length + 8 + bin_length;
-    let mut out = Vec::with_capacity(total);
-    out.extend_from_slice(b"glTF");
-    out.extend_from_slice(&2u32.to_le_bytes());
-    out.extend_from_slice(&(total as u32).to_le_bytes());
-    out.extend_from_slice(&(json_length as u32).to_le_bytes());
-    out.extend_from_slice(b"JSON");
-    out.extend_from_slice(&json);
-    out.resize(12 + 8 + json_length, b' ');
-    out.extend_from_slice(&(bin_length as u32).to_le_bytes());
-    out.extend_from_slice(b"BIN\0");
-    builder.write_bin(&mut out);
-    out.resize(total, 0);
-    out
+    let mut out = open(total)?;
+    let mut head = Vec::with_capacity(12 + 8 + json_length + 8);
+    head.extend_from_slice(b"glTF");
+    head.extend_from_slice(&2u32.to_le_bytes());
+    head.extend_from_slice(&(total as u32).to_le_bytes());
+    head.extend_from_slice(&(json_length as u32).to_le_bytes());
+    head.extend_from_slice(b"JSON");
+    head.extend_from_slice(&json);
+    head.resize(12 + 8 + json_length, b' ');
+    head.extend_from_slice(&(bin_length as u32).to_le_bytes());
+    head.extend_from_slice(b"BIN\0");
+    out.write_all(&head)?;
+    builder.write_bin(&mut *out)?;
+    out.write_all(&[0; 3][..bin_length - builder.bin_length])?;
+    out.flush()
 }
 
 /// A `.gltf` file and, unless the buffer is a data URI, its `.bin` file.
@@ -213,7 +234,8 @@ pub fn gltf(
     let images: Vec<_> = scene.textures.iter().map(image_file).collect();
     let (json, builder, bin_length) = document(meshes, tree, scene, &images, place, report);
     let mut bin = Vec::with_capacity(bin_length);
-    builder.write_bin(&mut bin);
+    // Writing into a Vec cannot fail.
+    let _ = builder.write_bin(&mut bin);
     bin.resize(bin_length, 0);
     match place {
         BufferPlace::DataUri => {

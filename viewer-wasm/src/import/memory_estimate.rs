@@ -18,12 +18,14 @@ pub fn import_bytes_estimate(name: &str, len: usize) -> usize {
     estimate(name, len).0.min(MAX_ESTIMATE_BYTES)
 }
 
-/// Bytes a conversion of the file allocates: the imported model, and an output
-/// as large as the model or as a binary STL of its triangles (50 bytes each),
+/// Bytes a conversion of the file allocates: the imported model and, unless
+/// the output goes out a block at a time (`output_in_blocks`), an output as
+/// large as the model or as a binary STL of its triangles (50 bytes each),
 /// whichever is more.
-pub fn convert_bytes_estimate(name: &str, len: usize) -> usize {
+pub fn convert_bytes_estimate(name: &str, len: usize, output_in_blocks: bool) -> usize {
     let (model, triangles) = estimate(name, len);
-    model.saturating_add(model.max(triangles.saturating_mul(50))).min(MAX_ESTIMATE_BYTES)
+    let output = if output_in_blocks { 0 } else { model.max(triangles.saturating_mul(50)) };
+    model.saturating_add(output).min(MAX_ESTIMATE_BYTES)
 }
 
 /// (model bytes, triangles) that a file of `len` bytes named `name` likely holds.
@@ -63,17 +65,19 @@ mod tests {
     }
 
     #[test]
-    fn a_conversion_adds_its_output() {
-        // GLB → STL of ~1M triangles: the 24 MB model and a 50 MB STL.
-        assert_eq!(convert_bytes_estimate("field.glb", 24_000_000), 24_000_000 + 50_000_000);
-        // STL → GLB: the model, and a GLB as large as it.
+    fn a_conversion_adds_its_output_unless_written_in_blocks() {
+        // GLB → ASCII STL of ~1M triangles: the 24 MB model and (at least) 50 MB of text.
+        assert_eq!(convert_bytes_estimate("field.glb", 24_000_000, false), 24_000_000 + 50_000_000);
+        // STL → OBJ: the model, and an output as large as it.
         let triangles = 1_000;
-        assert_eq!(convert_bytes_estimate("part.stl", 84 + 50 * triangles), 2 * 84 * triangles);
+        assert_eq!(convert_bytes_estimate("part.stl", 84 + 50 * triangles, false), 2 * 84 * triangles);
+        // GLB → binary STL, written a block at a time: the model only.
+        assert_eq!(convert_bytes_estimate("field.glb", 24_000_000, true), 24_000_000);
     }
 
     #[test]
     fn the_estimate_is_capped() {
-        assert_eq!(convert_bytes_estimate("huge.glb", usize::MAX), MAX_ESTIMATE_BYTES);
+        assert_eq!(convert_bytes_estimate("huge.glb", usize::MAX, false), MAX_ESTIMATE_BYTES);
         assert_eq!(import_bytes_estimate("huge.stl", 84 + 50 * 100_000_000), MAX_ESTIMATE_BYTES);
         assert_eq!(import_bytes_estimate("huge.glb", usize::MAX), MAX_ESTIMATE_BYTES);
     }
