@@ -99,21 +99,10 @@ pub(super) fn to_output(
     output_from_mesh: DMat4,
     name: String,
 ) -> FlatMesh {
-    let normal_matrix = DMat3::from_mat4(output_from_mesh).inverse().transpose();
-    // In chunks: the browser's tools run each conversion in a fresh wasm
-    // instance, where one long loop would stay in baseline code (see chunked.rs).
     let mut positions = take_or_clone(&mut primitive.positions, take);
-    crate::chunked::for_each_chunk(positions.len(), |range| {
-        for q in &mut positions[range] {
-            *q = output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array();
-        }
-    });
+    transform_positions(&mut positions, output_from_mesh);
     let mut normals = if keep_normals { take_or_clone(&mut primitive.normals, take) } else { Vec::new() };
-    crate::chunked::for_each_chunk(normals.len(), |range| {
-        for n in &mut normals[range] {
-            *n = (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array();
-        }
-    });
+    transform_normals(&mut normals, DMat3::from_mat4(output_from_mesh).inverse().transpose());
     let mut indices = take_or_clone(&mut primitive.indices, take);
     if output_from_mesh.determinant() < 0.0 {
         for tri in indices.chunks_exact_mut(3) {
@@ -123,6 +112,88 @@ pub(super) fn to_output(
     let colors = primitive.colors.as_mut().map(|c| take_or_clone(c, take));
     let uvs = primitive.uvs.as_mut().map(|c| take_or_clone(c, take));
     FlatMesh { name, positions, normals, colors, uvs, indices, material: primitive.material }
+}
+
+/// `output_from_mesh` applied to each position. The usual conversion only
+/// scales (millimetres ↔ metres), which takes three multiplications a vertex
+/// instead of a whole affine transform. In chunks: the browser's tools run each
+/// conversion in a fresh wasm instance, where one long loop would stay in
+/// baseline code (see chunked.rs).
+fn transform_positions(positions: &mut [[f32; 3]], output_from_mesh: DMat4) {
+    let scale = output_from_mesh.x_axis.x;
+    if output_from_mesh == DMat4::from_scale(DVec3::splat(scale)) {
+        if scale != 1.0 {
+            crate::chunked::for_each_chunk(positions.len(), |range| {
+                for q in &mut positions[range] {
+                    *q = q.map(|c| (f64::from(c) * scale) as f32);
+                }
+            });
+        }
+        return;
+    }
+    crate::chunked::for_each_chunk(positions.len(), |range| {
+        for q in &mut positions[range] {
+            *q = output_from_mesh.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array();
+        }
+    });
+}
+
+/// How far from 1 a squared length may be for a normal to count as unit
+/// length: about what rounding a normalised vector to `f32` leaves.
+const UNIT_LENGTH_SQUARED_TOLERANCE: f32 = 1e-6;
+
+/// Each normal turned by `normal_matrix` and made unit length (zero stays
+/// zero). When the matrix is a uniform scale times a rotation, as conversions'
+/// unit and axis changes are, the turn is the rotation alone (the identity for
+/// a unit change) and normals already of unit length need no square root.
+fn transform_normals(normals: &mut [[f32; 3]], normal_matrix: DMat3) {
+    let unit = |v: glam::Vec3| {
+        if (v.length_squared() - 1.0).abs() <= UNIT_LENGTH_SQUARED_TOLERANCE { v } else { v.normalize_or_zero() }
+    };
+    match rotation_part(normal_matrix) {
+        Some(rotation) if rotation == DMat3::IDENTITY => crate::chunked::for_each_chunk(normals.len(), |range| {
+            for n in &mut normals[range] {
+                *n = unit(glam::Vec3::from(*n)).to_array();
+            }
+        }),
+        Some(rotation) => {
+            let rotation = rotation.as_mat3();
+            crate::chunked::for_each_chunk(normals.len(), |range| {
+                for n in &mut normals[range] {
+                    *n = unit(rotation * glam::Vec3::from(*n)).to_array();
+                }
+            });
+        }
+        None => crate::chunked::for_each_chunk(normals.len(), |range| {
+            for n in &mut normals[range] {
+                *n = (normal_matrix * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array();
+            }
+        }),
+    }
+}
+
+/// `matrix` ÷ its scale when it is a positive uniform scale times a rotation
+/// (or a reflection), with entries within rounding of 0 and ±1 snapped so that
+/// the axis turns come out exact; `None` otherwise.
+fn rotation_part(matrix: DMat3) -> Option<DMat3> {
+    let scale = matrix.x_axis.length();
+    if !scale.is_normal() {
+        return None;
+    }
+    let rotation = matrix * (1.0 / scale);
+    if !(rotation.transpose() * rotation).abs_diff_eq(DMat3::IDENTITY, 1e-9) {
+        return None;
+    }
+    let snap = |c: f64| {
+        if c.abs() < 1e-12 {
+            0.0
+        } else if (c.abs() - 1.0).abs() < 1e-12 {
+            c.signum()
+        } else {
+            c
+        }
+    };
+    Some(DMat3::from_cols_array(&rotation.to_cols_array().map(snap)))
 }
 
 /// Name of primitive `p` of `mesh` as written; `fallback` when the mesh has none.
@@ -286,6 +357,51 @@ fn weld(mesh: FlatMesh) -> FlatMesh {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What every fast path must agree with: the full transform in f64.
+    fn reference(positions: &[[f32; 3]], normals: &[[f32; 3]], m: DMat4) -> (Vec<[f32; 3]>, Vec<[f32; 3]>) {
+        let nm = DMat3::from_mat4(m).inverse().transpose();
+        let p = positions.iter().map(|q| m.transform_point3(DVec3::from(q.map(f64::from))).as_vec3().to_array());
+        let n = normals.iter().map(|n| (nm * DVec3::from(n.map(f64::from))).normalize_or_zero().as_vec3().to_array());
+        (p.collect(), n.collect())
+    }
+
+    #[test]
+    fn the_fast_transforms_agree_with_the_full_one() {
+        let positions = vec![[1.5, -2.25, 1000.0], [0.0, 0.0, 0.0], [-3.0e-3, 7.0, 12.5]];
+        // Unit, non-unit and zero normals.
+        let normals = vec![[0.0, 0.0, 1.0], [3.0, 4.0, 0.0], [0.0, 0.0, 0.0]];
+        let turn = DMat4::from_rotation_x(std::f64::consts::FRAC_PI_2);
+        let matrices = [
+            DMat4::IDENTITY,
+            DMat4::from_scale(DVec3::splat(0.001)),
+            DMat4::from_scale(DVec3::splat(1000.0)) * turn,
+            DMat4::from_scale(DVec3::new(-2.0, 2.0, 2.0)),
+            DMat4::from_translation(DVec3::new(5.0, 0.0, 0.0)) * DMat4::from_rotation_z(0.3),
+            // Not a rotation: the general path.
+            DMat4::from_scale(DVec3::new(1.0, 2.0, 3.0)),
+        ];
+        for m in matrices {
+            let (want_positions, want_normals) = reference(&positions, &normals, m);
+            let mut got_positions = positions.clone();
+            transform_positions(&mut got_positions, m);
+            let mut got_normals = normals.clone();
+            transform_normals(&mut got_normals, DMat3::from_mat4(m).inverse().transpose());
+            for (got, want) in got_positions.iter().zip(&want_positions).chain(got_normals.iter().zip(&want_normals)) {
+                let close = got.iter().zip(want).all(|(g, w)| (g - w).abs() <= 1e-6 * w.abs().max(1.0));
+                assert!(close, "{m:?}: {got:?} against {want:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn axis_turns_are_exact_rotations() {
+        let turn = DMat3::from_rotation_x(-std::f64::consts::FRAC_PI_2) * 0.001;
+        let rotation = rotation_part(turn).expect("a scaled rotation");
+        assert_eq!(rotation.to_cols_array(), [1.0, 0.0, 0.0, 0.0, 0.0, -1.0, 0.0, 1.0, 0.0]);
+        assert_eq!(rotation_part(DMat3::from_diagonal(DVec3::new(1.0, 1.0, 2.0))), None);
+        assert_eq!(rotation_part(DMat3::ZERO), None);
+    }
 
     fn quad(second_normal: [f32; 3]) -> FlatMesh {
         // Two triangles written STL-style, three vertices each, sharing the edge (1,0,0)–(0,1,0).
