@@ -1,20 +1,25 @@
 // One tools job — a conversion or an inspection — in its own module worker
 // started by the engine worker (web/worker-tools.js): the tools wasm
 // (web/pkg/share/, the same import, export and inspection code as the
-// command-line tool) reads the original file. Running apart keeps the viewer
+// command-line tool) works from the model the viewer has already parsed, handed
+// over, or (a 3MF, which the viewer shows from a copy) reads the original file.
+// Running apart keeps the viewer
 // drawing meanwhile, and Cancel is immediate: the engine worker terminates this
 // one, and its memory goes with it.
 //
 // In:  { type: 'init', module: WebAssembly.Module } (compiled once by the engine
 //        worker; sent ahead, so the tools are ready), then one of
-//      { type: 'convert', name, source: Blob, companions: [{ name, bytes }], options }
-//      { type: 'inspect', name, source, companions }
+//      { type: 'convert', name, source: Blob, companions: [{ name, bytes }], scene, options }
+//      { type: 'inspect', name, source, companions, scene }
+//      where scene, when not null, is the viewer's parsed model
+//      ({ description, buffers: [ArrayBuffer] }, see model_transfer.rs), used
+//      instead of reading and parsing the file again.
 // Out: { type: 'progress', fraction } …, then { type: 'done', result } or { type: 'failed', message };
 //      result: { report, files: [{ name, blob }], timings } for a conversion,
 //              { report, lines: { kind: Float32Array } } for an inspection.
 //
-// Copies: the file is streamed straight into the wasm memory, read into the
-// scene and freed; the scene's arrays become the output's, written a block at a
+// Copies: the handed-over arrays are copied once into the wasm memory, or else
+// the file is streamed straight into it, read into the scene and freed; the scene's arrays become the output's, written a block at a
 // time into Blobs (outside the wasm memory; see web_output.rs). At most about
 // two copies of the model at a time.
 
@@ -48,6 +53,17 @@ async function readInto(blob, view, onChunk) {
   if (at !== blob.size) throw new Error('The file changed while it was being read.');
 }
 
+// Copies the viewer's arrays into the converter, each dropped once copied.
+function receiveScene(converter, scene) {
+  const { buffers } = scene;
+  converter.receiveScene(scene.description, Uint32Array.from(buffers, (b) => b.byteLength));
+  for (let i = 0; i < buffers.length; i += 1) {
+    // A fresh view each time: the previous copy may have grown the memory.
+    converter.sceneArrayView(i).set(new Uint8Array(buffers[i]));
+    buffers[i] = null;
+  }
+}
+
 let tools = null;
 
 async function instantiate(module) {
@@ -68,11 +84,15 @@ self.onmessage = async ({ data }) => {
     const pkg = await tools;
     const toolsReady = performance.now();
     const converter = new pkg.Converter();
-    for (const companion of companions) converter.addCompanion(companion.name, companion.bytes);
-    converter.inputBuffer(source.size);
-    // The memory the conversion will need is made ready a step per chunk of the read.
-    converter.prepareMemory(name, source.size, data.options?.format ?? '');
-    await readInto(source, () => converter.inputView(), (fraction) => converter.touchMemory(fraction));
+    if (data.scene) {
+      receiveScene(converter, data.scene);
+    } else {
+      for (const companion of companions) converter.addCompanion(companion.name, companion.bytes);
+      converter.inputBuffer(source.size);
+      // The memory the conversion will need is made ready a step per chunk of the read.
+      converter.prepareMemory(name, source.size, data.options?.format ?? '');
+      await readInto(source, () => converter.inputView(), (fraction) => converter.touchMemory(fraction));
+    }
     const read = performance.now();
     let reported = 0;
     const progress = (fraction) => {
@@ -100,7 +120,9 @@ self.onmessage = async ({ data }) => {
     }
     converted.free();
     const timings = {
-      // Waiting for the tools wasm (instantiated when the dialog opened), then reading the file in.
+      // The open model handed over by the viewer ('viewer'), or its file read again ('file').
+      source: data.scene ? 'viewer' : 'file',
+      // Waiting for the tools wasm (instantiated when the dialog opened), then reading the model in.
       toolsMs: toolsReady - started,
       readMs: read - toolsReady,
       startMs: read - started,

@@ -21,8 +21,9 @@ async function startToolsWorker() {
   return worker;
 }
 
-// `post` sends to the page; `shown()` is the model shown now ({ name, source, companions }).
-export function toolHandlers(post, shown) {
+// `post` sends to the page; `shown()` is the model shown now ({ name, source, companions });
+// `shownScene()` its parsed scene to hand over ({ description, buffers }), or null.
+export function toolHandlers(post, shown, shownScene) {
   let spare = null; // a promise of a ready job worker
   const running = new Map(); // job kind → { worker }
 
@@ -69,7 +70,8 @@ export function toolHandlers(post, shown) {
       post(`${kind}Failed`, { message: `The tools stopped: ${event.message || 'they ran out of memory or failed to load'}.` });
     };
     const { name, source, companions } = files;
-    worker.postMessage({ type: kind, name, source, companions, ...request });
+    const scene = shownScene();
+    worker.postMessage({ type: kind, name, source, companions, scene, ...request }, scene?.buffers ?? []);
   }
 
   function cancel(kind) {

@@ -542,7 +542,19 @@ const handlers = {
 };
 
 // Converting and inspecting: jobs in their own workers (web/worker-tools.js).
-Object.assign(handlers, toolHandlers(post, () => shownFiles));
+// The shown model for a tools job, so that converting or inspecting it does not
+// read and parse its file again: the scene's description and its arrays copied
+// out of the wasm memory (transferred to the job, not copied again), or null
+// when the job must read the file (see Viewer.sceneDescription).
+function shownScene() {
+  const description = viewer?.sceneDescription();
+  if (!description) return null;
+  // The views are taken together and copied at once, before the wasm memory can grow.
+  const buffers = Array.from(viewer.sceneArrays(), (view) => view.slice().buffer);
+  return { description, buffers };
+}
+
+Object.assign(handlers, toolHandlers(post, () => shownFiles, shownScene));
 
 self.onmessage = async (event) => {
   const message = event.data;

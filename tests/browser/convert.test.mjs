@@ -85,6 +85,28 @@ describe('convert in the browser', () => {
     assert.ok(fetched.every((p) => !p.startsWith('/api/')), `no API call: ${fetched}`);
   });
 
+  test('the open model is handed over, not read again, and keeps its texture: textured GLB → GLB', async () => {
+    await openDialog();
+    await page.selectOption('#convert-format', 'glb');
+    await run();
+    const timings = JSON.parse(await page.getAttribute('#convert-result', 'data-timings'));
+    assert.equal(timings.source, 'viewer');
+    assert.match(await page.textContent('#convert-counts'), /^12 triangles in, 12 out\./);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('.convert-download')]);
+    const glb = fs.readFileSync(await download.path());
+    assert.equal(glb.toString('latin1', 0, 4), 'glTF');
+    const jsonLength = glb.readUInt32LE(12);
+    const gltf = JSON.parse(glb.toString('utf8', 20, 20 + jsonLength));
+    // The texture's original PNG travels with the model the viewer handed over.
+    assert.equal(gltf.images?.length, 1, JSON.stringify(gltf.images));
+    const view = gltf.bufferViews[gltf.images[0].bufferView];
+    const bin = 20 + jsonLength + 8;
+    const png = glb.subarray(bin + (view.byteOffset ?? 0), bin + (view.byteOffset ?? 0) + view.byteLength);
+    assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    assert.equal(gltf.materials[0].pbrMetallicRoughness.baseColorTexture.index, 0);
+    await page.click('#convert-done');
+  });
+
   test('a conversion shows its progress and can be cancelled; the next one completes', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'convert-cancel-'));
     const big = path.join(dir, 'field.stl');
@@ -134,6 +156,8 @@ describe('convert in the browser', () => {
     await page.selectOption('#convert-format', 'gltf-separate');
     await page.check('#convert-keep-hierarchy');
     await run();
+    // The viewer shows a 3MF from a copy the tools made: the job reads the file itself.
+    assert.equal(JSON.parse(await page.getAttribute('#convert-result', 'data-timings')).source, 'file');
     assert.match(await page.textContent('#convert-applied'), /Node hierarchy and transforms kept/);
     assert.match(await page.textContent('#convert-counts'), /^3,276 triangles in, 20 out\./);
     assert.match(await page.textContent('#convert-applied'), new RegExp(`1 of ${parts.length} parts written`));

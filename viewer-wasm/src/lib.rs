@@ -31,6 +31,8 @@ pub mod info;
 pub mod inspect;
 /// The CPU scene model shared by every importer and consumer.
 pub mod model;
+/// The open model handed from the viewer to a tools job without rereading its file.
+pub mod model_transfer;
 /// Picking surface points: rays against a bounding volume hierarchy.
 pub mod pick;
 /// Memory made ready for an import while its file is read.

@@ -9,7 +9,7 @@
 use glam::{Mat4, Vec3};
 
 /// Which importer produced a scene; shown in the info panel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SourceFormat {
     StlBinary,
     StlAscii,
@@ -40,13 +40,13 @@ impl SourceFormat {
 }
 
 /// Which world axis points up in the file's convention.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UpAxis {
     Y,
     Z,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
     pub format: SourceFormat,
     /// Up axis conventionally used by the format (STL: Z, glTF: Y).
@@ -65,14 +65,14 @@ pub struct Scene {
     pub not_kept: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mesh {
     pub name: String,
     pub primitives: Vec<Primitive>,
 }
 
 /// One draw call's worth of triangles with a single material.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Primitive {
     pub positions: Vec<[f32; 3]>,
     /// Per-vertex normals; same length as `positions` (computed when the file has none).
@@ -93,7 +93,7 @@ impl Primitive {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub name: String,
     /// Transform from this node's space to its parent's space.
@@ -102,14 +102,14 @@ pub struct Node {
     pub children: Vec<usize>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AlphaMode {
     Opaque,
     Mask,
     Blend,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Material {
     pub name: String,
     /// Linear RGBA multiplier.
@@ -138,7 +138,7 @@ impl Default for Material {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WrapMode {
     Repeat,
     MirroredRepeat,
@@ -146,7 +146,7 @@ pub enum WrapMode {
 }
 
 /// A decoded texture: sRGB-encoded RGBA8 pixels, row-major, top row first.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Texture {
     pub width: u32,
     pub height: u32,

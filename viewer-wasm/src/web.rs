@@ -255,7 +255,8 @@ impl Viewer {
     #[wasm_bindgen(js_name = pendingImages)]
     pub fn pending_images(&self) -> Vec<u32> {
         let Some(scene) = &self.loading else { return Vec::new() };
-        (0..scene.textures.len() as u32).filter(|&i| scene.textures[i as usize].encoded.is_some()).collect()
+        let pending = |t: &crate::model::Texture| t.encoded.is_some() && !t.has_pixels();
+        (0..scene.textures.len() as u32).filter(|&i| pending(&scene.textures[i as usize])).collect()
     }
 
     /// The encoded PNG/JPEG bytes of a pending texture.
@@ -271,7 +272,7 @@ impl Viewer {
     pub fn set_image_pixels(&mut self, index: u32, width: u32, height: u32, rgba8: Vec<u8>) {
         let Some(scene) = self.loading.as_mut() else { return };
         let Some(texture) = scene.textures.get_mut(index as usize) else { return };
-        texture.encoded = None;
+        // The encoded image stays: converting the open model writes it out again.
         // Only sizes that match the header checked during import are accepted.
         if width == texture.width && height == texture.height && rgba8.len() as u64 == width as u64 * height as u64 * 4
         {
@@ -292,6 +293,23 @@ impl Viewer {
         self.settings.section = None;
         self.section_lines = Vec::new();
         self.ensure_wireframe();
+    }
+
+    /// The shown model's description for a tools job (`model_transfer`), or
+    /// `undefined` when the job should read the file instead: nothing shown, or
+    /// a 3MF, which this build shows from a baked copy the tools build made.
+    #[wasm_bindgen(js_name = sceneDescription)]
+    pub fn scene_description(&self) -> Option<String> {
+        let scene = self.scene.as_ref().filter(|s| s.format != SourceFormat::ThreeMf)?;
+        Some(crate::model_transfer::pack(scene).description)
+    }
+
+    /// Views of the shown model's arrays, in the order its description lists
+    /// them. They go stale when the wasm memory grows: copy them out at once.
+    #[wasm_bindgen(js_name = sceneArrays)]
+    pub fn scene_arrays(&self) -> js_sys::Array {
+        let Some(scene) = &self.scene else { return js_sys::Array::new() };
+        crate::model_transfer::pack(scene).arrays.into_iter().map(crate::web_memory::view_of).collect()
     }
 
     /// Grid cell size in file units (for the scale label), 0 when nothing is loaded.

@@ -283,6 +283,8 @@ pub struct Converter {
     companions: crate::import::Companions,
     /// The model file, written by the worker through [`Converter::input_view`].
     input: Vec<u8>,
+    /// Or the viewer's open model, handed over instead (see `model_transfer`).
+    received: Option<crate::model_transfer::Receiving>,
     /// Memory the conversion will need, made ready while the file arrives.
     prepared: crate::prepared_memory::PreparedMemory,
 }
@@ -318,6 +320,7 @@ impl Converter {
         Converter {
             companions: crate::import::Companions::new(),
             input: Vec::new(),
+            received: None,
             prepared: crate::prepared_memory::PreparedMemory::default(),
         }
     }
@@ -362,47 +365,53 @@ impl Converter {
         crate::web_memory::view_of(&self.input)
     }
 
-    /// [`Converter::convert`] of the bytes written into [`Converter::input_buffer`].
+    /// Makes room for the viewer's open model, described by `description`
+    /// (`Viewer.sceneDescription`), whose arrays arrived with `byte_lengths`;
+    /// fill each through [`Converter::scene_array_view`]. The next conversion or
+    /// inspection then works from it instead of a file.
+    #[wasm_bindgen(js_name = receiveScene)]
+    pub fn receive_scene(&mut self, description: &str, byte_lengths: Vec<u32>) -> Result<(), JsValue> {
+        let lengths: Vec<usize> = byte_lengths.into_iter().map(|l| l as usize).collect();
+        let receiving = crate::model_transfer::Receiving::new(description, &lengths)
+            .map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
+        self.received = Some(receiving);
+        Ok(())
+    }
+
+    /// A view of received array `index`, to copy its bytes into at once.
+    #[wasm_bindgen(js_name = sceneArrayView)]
+    pub fn scene_array_view(&mut self, index: usize) -> Option<js_sys::Uint8Array> {
+        let bytes = self.received.as_mut()?.array_bytes_mut(index)?;
+        Some(crate::web_memory::view_of(bytes))
+    }
+
+    /// The model to work on: the one handed over, or the file imported
+    /// (reporting its reading as the progress bar from 0 to `span`).
+    fn take_scene(
+        &mut self,
+        name: &str,
+        on_progress: &js_sys::Function,
+        span: f32,
+    ) -> Result<crate::model::Scene, JsValue> {
+        let bytes = std::mem::take(&mut self.input);
+        // Back to the allocator, for the scene and the output.
+        self.prepared = crate::prepared_memory::PreparedMemory::default();
+        match self.received.take() {
+            Some(received) => received.into_scene().map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string()))),
+            None => import_reporting(name, bytes, &self.companions, on_progress, span),
+        }
+    }
+
+    /// Converts the model handed over, or else the file written into
+    /// [`Converter::input_buffer`] (named `name`), with the options
+    /// (`{"format": "stl-binary", "units": "mm", "up": "z", "merge": false, "weld": false, "parts": [0, 2]}`),
+    /// calling `on_progress(fraction)` now and then. The file's bytes are freed
+    /// once read, so the conversion holds the scene and the output's current
+    /// block, not a third copy.
     #[wasm_bindgen(js_name = convertInput)]
     pub fn convert_input(
         &mut self,
         name: &str,
-        options_json: &str,
-        on_progress: &js_sys::Function,
-    ) -> Result<Converted, JsValue> {
-        let bytes = std::mem::take(&mut self.input);
-        // Back to the allocator, for the scene and the output.
-        self.prepared = crate::prepared_memory::PreparedMemory::default();
-        self.convert(name, bytes, options_json, on_progress)
-    }
-
-    /// Statistics and mesh health of the bytes written into
-    /// [`Converter::input_buffer`], per part and in total, with the "show me"
-    /// lines of each problem kind (see `inspect::show`).
-    #[wasm_bindgen(js_name = inspectInput)]
-    pub fn inspect_input(&mut self, name: &str, on_progress: &js_sys::Function) -> Result<Inspected, JsValue> {
-        let bytes = std::mem::take(&mut self.input);
-        self.prepared = crate::prepared_memory::PreparedMemory::default();
-        // Reading is about half the work, welding and checking the other half.
-        let scene = import_reporting(name, bytes, &self.companions, on_progress, 0.5)?;
-        let (inspection, whole) = crate::inspect::inspect_keeping_whole(&scene);
-        let size = DVec3::from(inspection.total.stats.bounds_max) - DVec3::from(inspection.total.stats.bounds_min);
-        let marker = (size.length() * 0.01).max(f64::MIN_POSITIVE);
-        let show = crate::inspect::show::show_lines(&whole, &inspection.total.health.highlights, marker);
-        report_progress(on_progress, 0.0, 1.0, 1.0);
-        let report = serde_json::to_string(&inspection).unwrap_or_else(|_| "{}".to_owned());
-        Ok(Inspected { report, show })
-    }
-
-    /// Imports `bytes` (named `name`) and exports it with the options
-    /// (`{"format": "stl-binary", "units": "mm", "up": "z", "merge": false, "weld": false, "parts": [0, 2]}`),
-    /// calling `on_progress(fraction)` now and then. The file's bytes are taken
-    /// and freed once read, so the conversion holds the scene and the output, not
-    /// a third copy.
-    pub fn convert(
-        &self,
-        name: &str,
-        bytes: Vec<u8>,
         options_json: &str,
         on_progress: &js_sys::Function,
     ) -> Result<Converted, JsValue> {
@@ -415,7 +424,7 @@ impl Converter {
             _ => None,
         };
         // Reading is about as much work as converting and writing.
-        let scene = import_reporting(name, bytes, &self.companions, on_progress, 0.5)?;
+        let scene = self.take_scene(name, on_progress, 0.5)?;
         let export_options = crate::export::ExportOptions {
             format: options.format,
             unitless_unit: options.units,
@@ -432,6 +441,22 @@ impl Converter {
         let files = sink.into_files().map_err(error)?;
         let report = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
         Ok(Converted { report, files })
+    }
+
+    /// Statistics and mesh health of the model handed over or the file written
+    /// into [`Converter::input_buffer`], per part and in total, with the "show
+    /// me" lines of each problem kind (see `inspect::show`).
+    #[wasm_bindgen(js_name = inspectInput)]
+    pub fn inspect_input(&mut self, name: &str, on_progress: &js_sys::Function) -> Result<Inspected, JsValue> {
+        // Reading is about half the work, welding and checking the other half.
+        let scene = self.take_scene(name, on_progress, 0.5)?;
+        let (inspection, whole) = crate::inspect::inspect_keeping_whole(&scene);
+        let size = DVec3::from(inspection.total.stats.bounds_max) - DVec3::from(inspection.total.stats.bounds_min);
+        let marker = (size.length() * 0.01).max(f64::MIN_POSITIVE);
+        let show = crate::inspect::show::show_lines(&whole, &inspection.total.health.highlights, marker);
+        report_progress(on_progress, 0.0, 1.0, 1.0);
+        let report = serde_json::to_string(&inspection).unwrap_or_else(|_| "{}".to_owned());
+        Ok(Inspected { report, show })
     }
 }
 

@@ -14,6 +14,7 @@ use viewer_wasm::export::{ExportOptions, LengthUnit, OutputSink, TargetFormat, e
 use viewer_wasm::import::{Companions, import};
 use viewer_wasm::inspect::{PartReport, inspect};
 use viewer_wasm::model::{SourceFormat, UpAxis};
+use viewer_wasm::model_transfer::{Receiving, pack};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -217,5 +218,30 @@ fn block_written_formats_never_hand_over_the_whole_file_at_once() {
         let largest = sink.writes.iter().map(Vec::len).max().unwrap_or(0);
         assert!(sink.writes.len() >= 2 && largest < files[0].bytes.len(), "{target:?}: {} writes", sink.writes.len());
         assert_eq!(sink.writes.concat(), files[0].bytes, "{target:?}");
+    }
+}
+
+#[test]
+fn every_reference_model_is_handed_over_unchanged() {
+    // Converting the open model in the browser starts from the viewer's scene
+    // handed over (model_transfer), not from its file: it must be the scene the
+    // file gives. Decoded pixels stay behind (the writers use encoded images).
+    let text = std::fs::read_to_string(fixtures().join("inspect_reference.json")).expect("reference");
+    let reference: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    for file in reference["files"].as_array().expect("files") {
+        let path = file["path"].as_str().expect("path");
+        let full = fixtures().join(path);
+        let mut scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
+        let packed = pack(&scene);
+        let lengths: Vec<usize> = packed.arrays.iter().map(|a| a.len()).collect();
+        let mut receiving = Receiving::new(&packed.description, &lengths).expect("description");
+        for (i, bytes) in packed.arrays.iter().enumerate() {
+            receiving.array_bytes_mut(i).expect("array").copy_from_slice(bytes);
+        }
+        let arrived = receiving.into_scene().unwrap_or_else(|e| panic!("{path}: {e}"));
+        for texture in &mut scene.textures {
+            texture.rgba8.clear();
+        }
+        assert!(arrived == scene, "{path}: the scene changed on the way");
     }
 }
