@@ -32,6 +32,8 @@ export function toolHandlers(post, shown, shownScene) {
   async function run(kind, doneType, request) {
     const files = shown();
     if (!files) throw new Error(`Open a model first, then ${kind} it.`);
+    // Taken now, with the files: a model that finishes loading meanwhile must not mix in.
+    const scene = shownScene();
     running.get(kind)?.worker?.terminate();
     // Set at once, so that a Cancel while the tools are still loading is honoured.
     const job = { worker: null };
@@ -70,7 +72,6 @@ export function toolHandlers(post, shown, shownScene) {
       post(`${kind}Failed`, { message: `The tools stopped: ${event.message || 'they ran out of memory or failed to load'}.` });
     };
     const { name, source, companions } = files;
-    const scene = shownScene();
     worker.postMessage({ type: kind, name, source, companions, scene, ...request }, scene?.buffers ?? []);
   }
 
