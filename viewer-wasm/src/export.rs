@@ -9,6 +9,7 @@
 //! Flattening is shared by every writer, so all formats get the same geometry;
 //! each writer only encodes it and says what it dropped.
 
+pub mod blocks;
 mod flatten;
 mod glb;
 mod hierarchy;

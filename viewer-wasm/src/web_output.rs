@@ -10,9 +10,10 @@
 use std::io::Write;
 
 use crate::export::OutputSink;
+use crate::export::blocks::BlockWriter;
 
 /// Blocks of at least half this many bytes become Blobs of their own; smaller
-/// writes are gathered first. Each Blob has a cost of its own: a 50 MB STL
+/// writes are gathered first (`export::blocks`). Each Blob has a cost of its own: a 50 MB STL
 /// written in 1.6 MB Blobs took 87–104 ms to store, gathered into 8 MiB ones
 /// 68–77 ms (Chromium 156, this machine).
 const BLOCK_BYTES: usize = 8 << 20;
@@ -44,53 +45,16 @@ impl OutputSink for BlobSink {
     fn create(&mut self, name: &str, _size_hint: usize) -> std::io::Result<Box<dyn Write + '_>> {
         self.files.push((name.to_owned(), js_sys::Array::new()));
         let (_, parts) = self.files.last().ok_or_else(|| std::io::Error::other("no file"))?;
-        Ok(Box::new(BlobWriter { parts, pending: Vec::new() }))
+        Ok(Box::new(BlockWriter::new(BLOCK_BYTES, move |bytes: &[u8]| push(parts, bytes))))
     }
 }
 
-/// Writes one file: large writes become Blobs at once, small ones are gathered
-/// in `pending` until a block is full.
-struct BlobWriter<'a> {
-    parts: &'a js_sys::Array,
-    pending: Vec<u8>,
-}
-
-impl BlobWriter<'_> {
-    fn push(&self, bytes: &[u8]) -> std::io::Result<()> {
-        // The view is used before anything can allocate (see `view_of`).
-        let view = crate::web_memory::view_of(bytes);
-        let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&view))
-            .map_err(|_| std::io::Error::other(blob_failed()))?;
-        self.parts.push(&blob);
-        Ok(())
-    }
-}
-
-impl Write for BlobWriter<'_> {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if self.pending.len() + data.len() > BLOCK_BYTES {
-            self.flush()?;
-        }
-        if data.len() >= BLOCK_BYTES / 2 {
-            self.push(data)?;
-        } else {
-            self.pending.extend_from_slice(data);
-        }
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if !self.pending.is_empty() {
-            self.push(&self.pending)?;
-            self.pending.clear();
-        }
-        Ok(())
-    }
-}
-
-impl Drop for BlobWriter<'_> {
-    fn drop(&mut self) {
-        // The exporters flush each file; this only keeps a forgotten flush from losing bytes.
-        let _ = self.flush();
-    }
+/// Stores `bytes` in a Blob of their own at the end of `parts`.
+fn push(parts: &js_sys::Array, bytes: &[u8]) -> std::io::Result<()> {
+    // The view is used before anything can allocate (see `view_of`).
+    let view = crate::web_memory::view_of(bytes);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&js_sys::Array::of1(&view))
+        .map_err(|_| std::io::Error::other(blob_failed()))?;
+    parts.push(&blob);
+    Ok(())
 }
