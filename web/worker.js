@@ -545,12 +545,13 @@ const handlers = {
 // The shown model for a tools job, so that converting or inspecting it does not
 // read and parse its file again: the scene's description and its arrays copied
 // out of the wasm memory (transferred to the job, not copied again), or null
-// when the job must read the file (see Viewer.sceneDescription).
+// when the job must read the file (see Viewer.sceneForTools).
 function shownScene() {
-  const description = viewer?.sceneDescription();
-  if (!description) return null;
-  // The views are taken together and copied at once, before the wasm memory can grow.
-  const buffers = Array.from(viewer.sceneArrays(), (view) => view.slice().buffer);
+  const handed = viewer?.sceneForTools();
+  if (!handed) return null;
+  const [description, views] = handed;
+  // The views are copied at once, before the wasm memory can grow.
+  const buffers = Array.from(views, (view) => view.slice().buffer);
   return { description, buffers };
 }
 

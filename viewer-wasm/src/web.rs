@@ -295,21 +295,17 @@ impl Viewer {
         self.ensure_wireframe();
     }
 
-    /// The shown model's description for a tools job (`model_transfer`), or
+    /// The shown model for a tools job (`model_transfer`): `[description,
+    /// views of its arrays in the order the description lists them]`, or
     /// `undefined` when the job should read the file instead: nothing shown, or
     /// a 3MF, which this build shows from a baked copy the tools build made.
-    #[wasm_bindgen(js_name = sceneDescription)]
-    pub fn scene_description(&self) -> Option<String> {
+    /// The views go stale when the wasm memory grows: copy them out at once.
+    #[wasm_bindgen(js_name = sceneForTools)]
+    pub fn scene_for_tools(&self) -> Option<js_sys::Array> {
         let scene = self.scene.as_ref().filter(|s| s.format != SourceFormat::ThreeMf)?;
-        Some(crate::model_transfer::pack(scene).description)
-    }
-
-    /// Views of the shown model's arrays, in the order its description lists
-    /// them. They go stale when the wasm memory grows: copy them out at once.
-    #[wasm_bindgen(js_name = sceneArrays)]
-    pub fn scene_arrays(&self) -> js_sys::Array {
-        let Some(scene) = &self.scene else { return js_sys::Array::new() };
-        crate::model_transfer::pack(scene).arrays.into_iter().map(crate::web_memory::view_of).collect()
+        let packed = crate::model_transfer::pack(scene);
+        let views: js_sys::Array = packed.arrays.into_iter().map(crate::web_memory::view_of).collect();
+        Some(js_sys::Array::of2(&packed.description.into(), &views))
     }
 
     /// Grid cell size in file units (for the scale label), 0 when nothing is loaded.

@@ -366,7 +366,7 @@ impl Converter {
     }
 
     /// Makes room for the viewer's open model, described by `description`
-    /// (`Viewer.sceneDescription`), whose arrays arrived with `byte_lengths`;
+    /// (`Viewer.sceneForTools`), whose arrays arrived with `byte_lengths`;
     /// fill each through [`Converter::scene_array_view`]. The next conversion or
     /// inspection then works from it instead of a file.
     #[wasm_bindgen(js_name = receiveScene)]
