@@ -49,6 +49,12 @@ export function setupConvertDialog(api) {
   const dialog = $('convert-dialog');
   let submittedAt = 0;
   const urls = [];
+  let stopListening = () => {};
+  // The running conversion is dropped: the page stops listening, the engine ends its worker.
+  const cancel = () => {
+    stopListening();
+    api.send({ type: 'cancelConvert' });
+  };
   const show = (result) => {
     $('convert-form').hidden = result;
     $('convert-result').hidden = !result;
@@ -74,11 +80,15 @@ export function setupConvertDialog(api) {
   $('convert-parts-none').addEventListener('click', () => tickAll(false));
   $('convert-close').addEventListener('click', () => dialog.close());
   dialog.addEventListener('close', () => {
-    api.send({ type: 'cancelConvert' });
+    cancel();
     api.send({ type: 'releaseConverter' });
   });
   $('convert-done').addEventListener('click', () => dialog.close());
-  $('convert-cancel').addEventListener('click', () => api.send({ type: 'cancelConvert' }));
+  $('convert-cancel').addEventListener('click', () => {
+    cancel();
+    fail('Conversion cancelled.');
+    if (dialog.open) api.send({ type: 'prepareConvert' });
+  });
   $('convert-again').addEventListener('click', () => {
     show(false);
     api.send({ type: 'prepareConvert' });
@@ -93,25 +103,19 @@ export function setupConvertDialog(api) {
     }
     running(true);
     submittedAt = performance.now();
-    api.send({
-      type: 'convert',
-      options: {
-        format: $('convert-format').value,
-        units: $('convert-units').value,
-        up: $('convert-up').value || null,
-        merge: $('convert-merge').checked,
-        keep_hierarchy: $('convert-keep-hierarchy').checked,
-        weld: $('convert-weld').checked,
-        parts,
-      },
-    });
+    const options = {
+      format: $('convert-format').value,
+      units: $('convert-units').value,
+      up: $('convert-up').value || null,
+      merge: $('convert-merge').checked,
+      keep_hierarchy: $('convert-keep-hierarchy').checked,
+      weld: $('convert-weld').checked,
+      parts,
+    };
+    stopListening();
+    stopListening = api.runJob({ type: 'convert', options }, { progress: setProgress, done: converted, failed });
   });
-  api.on('convertProgress', ({ fraction }) => setProgress(fraction));
-  api.on('convertCancelled', () => {
-    fail('Conversion cancelled.');
-    if (dialog.open) api.send({ type: 'prepareConvert' });
-  });
-  api.on('converted', ({ report, files, timings }) => {
+  const converted = ({ report, files, timings }) => {
     running(false);
     // Where the time went (read by `cargo xtask bench`): in the conversion worker,
     // and from the Convert click to the download links.
@@ -134,11 +138,13 @@ export function setupConvertDialog(api) {
     );
     show(true);
     $('convert-result').dataset.elapsedMs = String(performance.now() - submittedAt);
-  });
-  api.on('convertFailed', ({ message }) => {
+  };
+  const failed = (message) => {
     fail(message);
     if (dialog.open) api.send({ type: 'prepareConvert' });
-  });
+  };
+  // The job could not start, or its worker died.
+  api.on('convertFailed', ({ message }) => failed(message));
   return {
     open() {
       show(false);

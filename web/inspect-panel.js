@@ -13,15 +13,39 @@ const SHOW_RGBA = [1.0, 0.08, 0.12, 1.0];
 const number = (n) => Number(n).toLocaleString('en-US');
 const plain = (v) => String(Number(v.toPrecision(6)));
 
-export function setupInspect({ send, on, unit, setOverlayLayer }) {
+export function setupInspect({ runJob, on, unit, setOverlayLayer }) {
   let result = null;
   let showing = null;
   let waiting = []; // { resolve, reject } of run() calls
+  let stopListening = () => {};
 
+  const inspected = (data) => {
+    result = data;
+    showing = null;
+    $('inspect-run').disabled = false;
+    $('inspect-status').textContent = '';
+    render();
+    for (const w of waiting.splice(0)) w.resolve(result.report);
+  };
+  const failed = (message) => {
+    $('inspect-run').disabled = false;
+    $('inspect-status').textContent = message;
+    for (const w of waiting.splice(0)) w.reject(new Error(message));
+  };
   const start = () => {
     $('inspect-run').disabled = true;
     $('inspect-status').textContent = 'Analysing… 0%';
-    send({ type: 'inspect' });
+    stopListening();
+    stopListening = runJob(
+      { type: 'inspect' },
+      {
+        progress: (fraction) => {
+          $('inspect-status').textContent = `Analysing… ${Math.round(fraction * 100)}%`;
+        },
+        done: inspected,
+        failed,
+      },
+    );
   };
 
   const row = (label, value, extra) => {
@@ -93,22 +117,8 @@ export function setupInspect({ send, on, unit, setOverlayLayer }) {
   }
 
   $('inspect-run').addEventListener('click', start);
-  on('inspectProgress', ({ fraction }) => {
-    $('inspect-status').textContent = `Analysing… ${Math.round(fraction * 100)}%`;
-  });
-  on('inspected', (data) => {
-    result = data;
-    showing = null;
-    $('inspect-run').disabled = false;
-    $('inspect-status').textContent = '';
-    render();
-    for (const w of waiting.splice(0)) w.resolve(result.report);
-  });
-  on('inspectFailed', ({ message }) => {
-    $('inspect-run').disabled = false;
-    $('inspect-status').textContent = message;
-    for (const w of waiting.splice(0)) w.reject(new Error(message));
-  });
+  // The job could not start, or its worker died.
+  on('inspectFailed', ({ message }) => failed(message));
 
   return {
     // A new model: the old figures no longer apply.

@@ -235,8 +235,29 @@ function startWorker() {
   worker.postMessage({ type: 'init', canvas: offscreen, forceWebgl2, width, height }, [offscreen]);
 }
 
-function send(message) {
-  if (worker) worker.postMessage(message);
+function send(message, transfer = []) {
+  if (worker) worker.postMessage(message, transfer);
+}
+
+// Starts a tools job (`message`: { type: 'convert', options } or { type:
+// 'inspect' }). Its worker reports on a channel of its own, straight to this
+// page (web/worker-tools.js): `progress(fraction)` …, then `done(result)` or
+// `failed(message)`. The engine reports `${type}Failed` itself when the job
+// cannot start or its worker dies. Returns a function that stops listening,
+// for a cancel or a job that replaces this one.
+function runJob(message, { progress, done, failed }) {
+  const { port1, port2 } = new MessageChannel();
+  port1.onmessage = ({ data }) => {
+    if (data.type === 'progress') {
+      progress(data.fraction);
+      return;
+    }
+    port1.close();
+    if (data.type === 'done') done(data.result);
+    else failed(data.message);
+  };
+  send({ ...message, port: port2 }, [port2]);
+  return () => port1.close();
 }
 
 function canvasPixels() {
@@ -401,7 +422,7 @@ function loadTools() {
     }
     if (inspecting) {
       inspector = inspecting.setupInspect({
-        send,
+        runJob,
         on: (type, handler) => listeners.set(type, handler),
         unit: () => currentUnit,
         setOverlayLayer,
@@ -491,6 +512,7 @@ if (params.has('test-hooks')) window.__sendToEngine = send;
 // What the share modules may use of this page.
 const api = {
   send,
+  runJob,
   on: (type, handler) => listeners.set(type, handler),
   startLoad,
   showProgress,

@@ -9,14 +9,16 @@
 //
 // In:  { type: 'init', module: WebAssembly.Module } (compiled once by the engine
 //        worker; sent ahead, so the tools are ready), then one of
-//      { type: 'convert', name, source: Blob, companions: [{ name, bytes }], scene, options }
-//      { type: 'inspect', name, source, companions, scene }
+//      { type: 'convert', name, source: Blob, companions: [{ name, bytes }], scene, options, port }
+//      { type: 'inspect', name, source, companions, scene, port }
 //      where scene, when not null, is the viewer's parsed model
 //      ({ description, buffers: [ArrayBuffer] }, see model_transfer.rs), used
-//      instead of reading and parsing the file again.
-// Out: { type: 'progress', fraction } …, then { type: 'done', result } or { type: 'failed', message };
+//      instead of reading and parsing the file again, and port is the page's
+//      channel for this job (see worker-tools.js).
+// Out, on port: { type: 'progress', fraction } …, then { type: 'done', result } or { type: 'failed', message };
 //      result: { report, files: [{ name, blob }], timings } for a conversion,
 //              { report, lines: { kind: Float32Array } } for an inspection.
+//      To the engine worker, once the result is sent: { type: 'finished' }.
 //
 // Copies: the handed-over arrays are copied once into the wasm memory, or else
 // the file is streamed straight into it, read into the scene and freed; the scene's arrays become the output's, written a block at a
@@ -54,14 +56,17 @@ async function readInto(blob, view, onChunk) {
 }
 
 // Copies the viewer's arrays into the converter, each dropped once copied.
+// Returns how many bytes they held.
 function receiveScene(converter, scene) {
   const { buffers } = scene;
-  converter.receiveScene(scene.description, Uint32Array.from(buffers, (b) => b.byteLength));
+  const lengths = Uint32Array.from(buffers, (b) => b.byteLength);
+  converter.receiveScene(scene.description, lengths);
   for (let i = 0; i < buffers.length; i += 1) {
     // A fresh view each time: the previous copy may have grown the memory.
     converter.sceneArrayView(i).set(new Uint8Array(buffers[i]));
     buffers[i] = null;
   }
+  return lengths.reduce((sum, length) => sum + length, 0);
 }
 
 let tools = null;
@@ -78,14 +83,16 @@ self.onmessage = async ({ data }) => {
     tools.catch(() => {}); // reported when a conversion needs it
     return;
   }
-  const { name, source, companions } = data;
+  const { name, source, companions, port } = data;
+  const reply = (message, transfer = []) => port.postMessage(message, transfer);
   try {
     const started = performance.now();
     const pkg = await tools;
     const toolsReady = performance.now();
     const converter = new pkg.Converter();
+    let handedOverBytes = 0;
     if (data.scene) {
-      receiveScene(converter, data.scene);
+      handedOverBytes = receiveScene(converter, data.scene);
     } else {
       for (const companion of companions) converter.addCompanion(companion.name, companion.bytes);
       converter.inputBuffer(source.size);
@@ -98,7 +105,7 @@ self.onmessage = async ({ data }) => {
     const progress = (fraction) => {
       if (fraction - reported >= PROGRESS_STEP || fraction === 1) {
         reported = fraction;
-        self.postMessage({ type: 'progress', fraction });
+        reply({ type: 'progress', fraction });
       }
     };
     if (data.type === 'inspect') {
@@ -107,7 +114,7 @@ self.onmessage = async ({ data }) => {
       const lines = Object.fromEntries(SHOW_KINDS.map((kind) => [kind, inspected.lines(kind)]));
       const report = JSON.parse(inspected.reportJson());
       inspected.free();
-      self.postMessage({ type: 'done', result: { report, lines } }, Object.values(lines).map((l) => l.buffer));
+      reply({ type: 'done', result: { report, lines } }, Object.values(lines).map((l) => l.buffer));
       return;
     }
     const converted = converter.convertInput(name, JSON.stringify(data.options), progress);
@@ -122,6 +129,7 @@ self.onmessage = async ({ data }) => {
     const timings = {
       // The open model handed over by the viewer ('viewer'), or its file read again ('file').
       source: data.scene ? 'viewer' : 'file',
+      handedOverBytes,
       // Waiting for the tools wasm (instantiated when the dialog opened), then reading the model in.
       toolsMs: toolsReady - started,
       readMs: read - toolsReady,
@@ -129,8 +137,10 @@ self.onmessage = async ({ data }) => {
       convertMs: convertedAt - read,
       outputMs: performance.now() - convertedAt,
     };
-    self.postMessage({ type: 'done', result: { report, files, timings } });
+    reply({ type: 'done', result: { report, files, timings } });
   } catch (error) {
-    self.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    reply({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    self.postMessage({ type: 'finished' });
   }
 };

@@ -545,9 +545,10 @@ const handlers = {
 // The shown model for a tools job, so that converting or inspecting it does not
 // read and parse its file again: the scene's description and its arrays copied
 // out of the wasm memory (transferred to the job, not copied again), or null
-// when the job must read the file (see Viewer.sceneForTools).
-function shownScene() {
-  const handed = viewer?.sceneForTools();
+// when the job must read the file (see Viewer.sceneForTools); the normals only
+// `withNormals`.
+function shownScene(withNormals) {
+  const handed = viewer?.sceneForTools(withNormals);
   if (!handed) return null;
   const [description, views] = handed;
   // The views are copied at once, before the wasm memory can grow.

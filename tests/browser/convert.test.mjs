@@ -58,6 +58,9 @@ describe('convert in the browser', () => {
     await page.waitForSelector('#convert-result:not([hidden])', { timeout: 120000 });
   };
 
+  // The bytes of the open model's arrays handed over by the viewer to the STL conversion.
+  let handedOverToStl = 0;
+
   test('textured GLB → binary STL in millimetres, Z up, with a report', async () => {
     const before = requests.length;
     await page.click('#convert');
@@ -71,6 +74,7 @@ describe('convert in the browser', () => {
     const applied = await page.textContent('#convert-applied');
     assert.match(applied, /from m to mm/);
     assert.match(applied, /Y-up to Z-up/);
+    handedOverToStl = JSON.parse(await page.getAttribute('#convert-result', 'data-timings')).handedOverBytes;
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('.convert-download')]);
     assert.equal(download.suggestedFilename(), 'textured_cube.stl');
@@ -104,6 +108,10 @@ describe('convert in the browser', () => {
     const png = glb.subarray(bin + (view.byteOffset ?? 0), bin + (view.byteOffset ?? 0) + view.byteLength);
     assert.deepEqual([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     assert.equal(gltf.materials[0].pbrMetallicRoughness.baseColorTexture.index, 0);
+    // STL never reads vertex normals, so the viewer left them behind for it: 12 bytes a vertex.
+    const normals = gltf.accessors[gltf.meshes[0].primitives[0].attributes.NORMAL];
+    assert.ok(handedOverToStl > 0);
+    assert.equal(timings.handedOverBytes - handedOverToStl, normals.count * 12);
     await page.click('#convert-done');
   });
 

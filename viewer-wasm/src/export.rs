@@ -179,6 +179,13 @@ impl ExportOptions {
             keep_hierarchy: false,
         }
     }
+
+    /// Whether the conversion reads the model's vertex normals: to write them,
+    /// or to weld (which compares them). A model handed over without its
+    /// normals (`model_transfer`) can only be converted when it does not.
+    pub fn reads_vertex_normals(&self) -> bool {
+        self.format.writes_vertex_normals() || self.weld
+    }
 }
 
 /// What the user is told before the download.

@@ -9,6 +9,13 @@
 //! transferred ArrayBuffers, each copied straight into an array of the right
 //! type on the tools side ([`Receiving`]).
 //!
+//! A job that never reads vertex normals (binary STL computes its own per face,
+//! OFF and 3MF store none, an inspection ignores them) is handed the model
+//! without them: for a typical mesh they are a third to a half of the bytes.
+//! The scene it receives then has zero normals, kept only so that every
+//! primitive still has one per vertex; [`Receiving::normals_handed_over`]
+//! tells the converter, which refuses options that would write them.
+//!
 //! The receiving side treats the description as untrusted input: every array's
 //! declared count must match the bytes that actually arrived before anything is
 //! allocated, each array is used once, and the scene passes the importers'
@@ -44,7 +51,8 @@ impl Kind {
 #[derive(Serialize, Deserialize)]
 struct PrimitiveDescription {
     positions: usize,
-    normals: usize,
+    /// `None` when the job does not read normals (see the overview).
+    normals: Option<usize>,
     uvs: Option<usize>,
     colors: Option<usize>,
     indices: usize,
@@ -98,8 +106,9 @@ pub struct Packed<'a> {
     pub arrays: Vec<&'a [u8]>,
 }
 
-/// Describes `scene` and lists its arrays, borrowed (nothing is copied here).
-pub fn pack(scene: &Scene) -> Packed<'_> {
+/// Describes `scene` and lists its arrays, borrowed (nothing is copied here);
+/// the normals only `with_normals`.
+pub fn pack(scene: &Scene, with_normals: bool) -> Packed<'_> {
     let mut list = ArrayList::default();
     let mut add = |bytes, kind| list.add(bytes, kind);
     let meshes = scene
@@ -112,7 +121,7 @@ pub fn pack(scene: &Scene) -> Packed<'_> {
                 .iter()
                 .map(|p| PrimitiveDescription {
                     positions: add(bytemuck::cast_slice(&p.positions), Kind::Vec3),
-                    normals: add(bytemuck::cast_slice(&p.normals), Kind::Vec3),
+                    normals: with_normals.then(|| add(bytemuck::cast_slice(&p.normals), Kind::Vec3)),
                     uvs: p.uvs.as_ref().map(|a| add(bytemuck::cast_slice(a), Kind::Vec2)),
                     colors: p.colors.as_ref().map(|a| add(bytemuck::cast_slice(a), Kind::Vec4)),
                     indices: add(bytemuck::cast_slice(&p.indices), Kind::U32),
@@ -247,6 +256,11 @@ impl Receiving {
         })
     }
 
+    /// Whether the model came with its normals (see the overview).
+    pub fn normals_handed_over(&self) -> bool {
+        self.description.meshes.iter().flat_map(|m| &m.primitives).all(|p| p.normals.is_some())
+    }
+
     /// The scene, checked as an import's would be.
     pub fn into_scene(self) -> Result<Scene, crate::import::ImportError> {
         let Receiving { description, mut arrays } = self;
@@ -264,7 +278,12 @@ impl Receiving {
             let mut primitives = Vec::with_capacity(mesh.primitives.len());
             for p in mesh.primitives {
                 let Array::Vec3(positions) = take(p.positions)? else { return Err(wrong()) };
-                let Array::Vec3(normals) = take(p.normals)? else { return Err(wrong()) };
+                let normals = match p.normals.map(&mut take).transpose()? {
+                    // Stand-ins, one per vertex (see the overview); bounded by the positions that arrived.
+                    None => vec![[0.0; 3]; positions.len()],
+                    Some(Array::Vec3(a)) => a,
+                    Some(_) => return Err(wrong()),
+                };
                 let Array::U32(indices) = take(p.indices)? else { return Err(wrong()) };
                 let uvs = match p.uvs.map(&mut take).transpose()? {
                     None => None,
@@ -375,15 +394,32 @@ mod tests {
     #[test]
     fn a_scene_arrives_as_it_left() {
         let scene = scene();
-        let packed = pack(&scene);
+        let packed = pack(&scene, true);
         assert_eq!(hand_over(&packed, &packed.description), Ok(scene));
+    }
+
+    #[test]
+    fn a_scene_without_its_normals_arrives_with_stand_ins() {
+        let scene = scene();
+        let with = pack(&scene, true);
+        let without = pack(&scene, false);
+        assert_eq!(without.arrays.len(), with.arrays.len() - 2, "one normals array per primitive stays behind");
+        let lengths = |packed: &Packed<'_>| packed.arrays.iter().map(|a| a.len()).collect::<Vec<_>>();
+        assert!(Receiving::new(&with.description, &lengths(&with)).expect("description").normals_handed_over());
+        let receiving = Receiving::new(&without.description, &lengths(&without)).expect("description");
+        assert!(!receiving.normals_handed_over());
+        let mut expected = scene.clone();
+        for primitive in &mut expected.meshes[0].primitives {
+            primitive.normals = vec![[0.0; 3]; primitive.positions.len()];
+        }
+        assert_eq!(hand_over(&without, &without.description), Ok(expected));
     }
 
     #[test]
     fn decoded_pixels_stay_behind() {
         let mut scene = scene();
         scene.textures[0].rgba8 = vec![255; 4];
-        let packed = pack(&scene);
+        let packed = pack(&scene, true);
         let arrived = hand_over(&packed, &packed.description).expect("arrives");
         assert!(arrived.textures[0].rgba8.is_empty());
         assert_eq!(arrived.textures[0].encoded, scene.textures[0].encoded);
@@ -392,7 +428,7 @@ mod tests {
     #[test]
     fn a_description_that_does_not_match_its_arrays_is_refused() {
         let scene = scene();
-        let packed = pack(&scene);
+        let packed = pack(&scene, true);
         // Lengths that are not whole elements, or a different number of arrays.
         assert!(Receiving::new(&packed.description, &[5]).is_err());
         let mut lengths: Vec<usize> = packed.arrays.iter().map(|a| a.len()).collect();
@@ -407,7 +443,7 @@ mod tests {
         // Counts are checked as an import's are: an index past the vertices.
         let mut bad = scene.clone();
         bad.meshes[0].primitives[0].indices[2] = 7;
-        let packed = pack(&bad);
+        let packed = pack(&bad, true);
         assert!(hand_over(&packed, &packed.description).is_err());
     }
 }

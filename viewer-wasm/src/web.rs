@@ -300,10 +300,11 @@ impl Viewer {
     /// `undefined` when the job should read the file instead: nothing shown, or
     /// a 3MF, which this build shows from a baked copy the tools build made.
     /// The views go stale when the wasm memory grows: copy them out at once.
+    /// `with_normals` false leaves the normals behind, for a job that never reads them.
     #[wasm_bindgen(js_name = sceneForTools)]
-    pub fn scene_for_tools(&self) -> Option<js_sys::Array> {
+    pub fn scene_for_tools(&self, with_normals: bool) -> Option<js_sys::Array> {
         let scene = self.scene.as_ref().filter(|s| s.format != SourceFormat::ThreeMf)?;
-        let packed = crate::model_transfer::pack(scene);
+        let packed = crate::model_transfer::pack(scene, with_normals);
         let views: js_sys::Array = packed.arrays.into_iter().map(crate::web_memory::view_of).collect();
         Some(js_sys::Array::of2(&packed.description.into(), &views))
     }

@@ -423,8 +423,6 @@ impl Converter {
             Some("z") => Some(crate::model::UpAxis::Z),
             _ => None,
         };
-        // Reading is about as much work as converting and writing.
-        let scene = self.take_scene(name, on_progress, 0.5)?;
         let export_options = crate::export::ExportOptions {
             format: options.format,
             unitless_unit: options.units,
@@ -434,6 +432,15 @@ impl Converter {
             parts: options.parts,
             keep_hierarchy: options.keep_hierarchy,
         };
+        if self.received.as_ref().is_some_and(|r| !r.normals_handed_over()) && export_options.reads_vertex_normals() {
+            // The engine worker decides what to hand over (web/worker-tools.js); a test
+            // keeps its list in step with the writers, so this is a bug, not bad input.
+            return Err(error(
+                "Internal error: the model was handed over without the normals this conversion writes.".into(),
+            ));
+        }
+        // Reading is about as much work as converting and writing.
+        let scene = self.take_scene(name, on_progress, 0.5)?;
         let mut writing = |fraction: f32| report_progress(on_progress, 0.5, 0.5, fraction);
         let mut sink = crate::web_output::BlobSink::default();
         let report = crate::export::export_to(scene, name, &export_options, &mut sink, &mut writing)

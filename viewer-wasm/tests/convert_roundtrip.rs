@@ -13,7 +13,7 @@ use round_trip::{TARGETS, close, reimport};
 use viewer_wasm::export::{ExportOptions, LengthUnit, OutputSink, TargetFormat, export, export_to};
 use viewer_wasm::import::{Companions, import};
 use viewer_wasm::inspect::{PartReport, inspect};
-use viewer_wasm::model::{SourceFormat, UpAxis};
+use viewer_wasm::model::{Scene, SourceFormat, UpAxis};
 use viewer_wasm::model_transfer::{Receiving, pack};
 
 fn fixtures() -> PathBuf {
@@ -71,14 +71,10 @@ fn compare(path: &str, target: TargetFormat, before: &PartReport, after: &PartRe
 
 #[test]
 fn every_reference_model_survives_every_format() {
-    let text = std::fs::read_to_string(fixtures().join("inspect_reference.json")).expect("reference");
-    let reference: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     let mut problems = Vec::new();
     let mut round_trips = 0;
-    for file in reference["files"].as_array().expect("files") {
-        let path = file["path"].as_str().expect("path");
-        let full = fixtures().join(path);
-        let scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
+    for (path, scene) in reference_scenes() {
+        let path = path.as_str();
         let before = inspect(&scene).total;
         // Metres per source unit: glTF metres, the unitless formats read as millimetres.
         let source_metres = if matches!(scene.format, SourceFormat::Glb | SourceFormat::Gltf) { 1.0 } else { 0.001 };
@@ -221,27 +217,85 @@ fn block_written_formats_never_hand_over_the_whole_file_at_once() {
     }
 }
 
+/// The scene `scene` becomes when the viewer hands it to a tools job, and
+/// whether its normals came along.
+fn handed_over(scene: &Scene, with_normals: bool) -> Result<(Scene, bool), String> {
+    let packed = pack(scene, with_normals);
+    let lengths: Vec<usize> = packed.arrays.iter().map(|a| a.len()).collect();
+    let mut receiving = Receiving::new(&packed.description, &lengths)?;
+    for (i, bytes) in packed.arrays.iter().enumerate() {
+        receiving.array_bytes_mut(i).ok_or("no array")?.copy_from_slice(bytes);
+    }
+    let normals = receiving.normals_handed_over();
+    Ok((receiving.into_scene().map_err(|e| e.to_string())?, normals))
+}
+
+/// Every reference model in the fixtures, imported: (path, scene).
+fn reference_scenes() -> Vec<(String, Scene)> {
+    let text = std::fs::read_to_string(fixtures().join("inspect_reference.json")).expect("reference");
+    let reference: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let files = reference["files"].as_array().expect("files");
+    files
+        .iter()
+        .map(|file| {
+            let path = file["path"].as_str().expect("path");
+            let full = fixtures().join(path);
+            let scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
+            (path.to_owned(), scene)
+        })
+        .collect()
+}
+
 #[test]
 fn every_reference_model_is_handed_over_unchanged() {
     // Converting the open model in the browser starts from the viewer's scene
     // handed over (model_transfer), not from its file: it must be the scene the
     // file gives. Decoded pixels stay behind (the writers use encoded images).
-    let text = std::fs::read_to_string(fixtures().join("inspect_reference.json")).expect("reference");
-    let reference: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-    for file in reference["files"].as_array().expect("files") {
-        let path = file["path"].as_str().expect("path");
-        let full = fixtures().join(path);
-        let mut scene = import(path, &std::fs::read(&full).expect("fixture"), &companions(&full)).expect("imports");
-        let packed = pack(&scene);
-        let lengths: Vec<usize> = packed.arrays.iter().map(|a| a.len()).collect();
-        let mut receiving = Receiving::new(&packed.description, &lengths).expect("description");
-        for (i, bytes) in packed.arrays.iter().enumerate() {
-            receiving.array_bytes_mut(i).expect("array").copy_from_slice(bytes);
-        }
-        let arrived = receiving.into_scene().unwrap_or_else(|e| panic!("{path}: {e}"));
+    for (path, mut scene) in reference_scenes() {
+        let (arrived, normals) = handed_over(&scene, true).unwrap_or_else(|e| panic!("{path}: {e}"));
         for texture in &mut scene.textures {
             texture.rgba8.clear();
         }
-        assert!(arrived == scene, "{path}: the scene changed on the way");
+        assert!(normals && arrived == scene, "{path}: the scene changed on the way");
     }
+}
+
+#[test]
+fn jobs_that_never_read_normals_do_the_same_without_them() {
+    // The viewer leaves the normals behind for these jobs (web/worker-tools.js):
+    // the files written and the inspection must not change.
+    for (path, scene) in reference_scenes() {
+        let (bare, normals) = handed_over(&scene, false).unwrap_or_else(|e| panic!("{path}: {e}"));
+        assert!(!normals, "{path}");
+        let json = |scene: &Scene| serde_json::to_string(&inspect(scene)).expect("JSON");
+        assert_eq!(json(&bare), json(&scene), "{path}: inspection");
+        for target in TARGETS {
+            let options = ExportOptions::new(target);
+            if options.reads_vertex_normals() {
+                continue;
+            }
+            let written = |scene: &Scene| export(scene.clone(), &path, &options).expect("exports").0;
+            let (with, without) = (written(&scene), written(&bare));
+            let same = with.len() == without.len() && with.iter().zip(&without).all(|(a, b)| a.bytes == b.bytes);
+            assert!(same, "{path} → {target:?}: the output depends on the normals");
+        }
+    }
+}
+
+#[test]
+fn the_engine_worker_leaves_normals_behind_only_where_no_writer_reads_them() {
+    // web/worker-tools.js keeps its own list (the viewer build has no exporters to ask).
+    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/worker-tools.js"))
+        .expect("web/worker-tools.js");
+    let list = script.split("const WITHOUT_VERTEX_NORMALS = [").nth(1).and_then(|rest| rest.split(']').next());
+    let listed: Vec<String> =
+        list.expect("the list").split(',').map(|s| s.trim().trim_matches('\'').to_owned()).collect();
+    let expected: Vec<String> = TARGETS
+        .into_iter()
+        .filter(|&t| !ExportOptions::new(t).reads_vertex_normals())
+        .map(|t| serde_json::to_value(t).expect("name").as_str().expect("a string").to_owned())
+        .collect();
+    assert_eq!(listed, expected);
+    // Welding compares normals whatever the format.
+    assert!(TARGETS.into_iter().all(|t| ExportOptions { weld: true, ..ExportOptions::new(t) }.reads_vertex_normals()));
 }

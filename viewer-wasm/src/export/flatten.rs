@@ -221,8 +221,7 @@ pub fn flatten(scene: &mut Scene, options: &ExportOptions, report: &mut Conversi
         uses_left[instance.mesh] += 1;
     }
     let wanted = wanted_parts(instances.len(), options, report);
-    // Welding compares normals, so it needs them whatever the format.
-    let keep_normals = options.format.writes_vertex_normals() || options.weld;
+    let keep_normals = options.reads_vertex_normals();
     let mut meshes = Vec::new();
     for (part, instance) in instances.into_iter().enumerate() {
         // The last use of a mesh takes its arrays and transforms them in place
