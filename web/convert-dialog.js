@@ -118,26 +118,39 @@ export function setupConvertDialog(api) {
   const converted = ({ report, files, timings }) => {
     running(false);
     // Where the time went (read by `cargo xtask bench`): in the conversion worker,
-    // and from the Convert click to the download links.
+    // and from the Convert click to the download buttons.
     $('convert-result').dataset.timings = JSON.stringify(timings ?? {});
     $('convert-counts').textContent =
       `${report.triangles_in.toLocaleString('en-US')} triangles in, ${report.triangles_out.toLocaleString('en-US')} out.`;
     list('convert-applied', report.applied);
     list('convert-dropped', report.dropped.length ? report.dropped : ['nothing']);
     for (const url of urls.splice(0)) URL.revokeObjectURL(url);
-    $('convert-downloads').replaceChildren(
-      ...files.map((file) => {
-        const a = document.createElement('a');
-        a.href = URL.createObjectURL(file.blob);
-        urls.push(a.href);
-        a.download = file.name;
-        a.className = 'download-link convert-download';
-        a.textContent = `Download ${file.name} (${api.formatBytes(file.blob.size)})`;
-        return a;
-      }),
-    );
+    $('convert-downloads').replaceChildren(...files.map(downloadButton));
     show(true);
     $('convert-result').dataset.elapsedMs = String(performance.now() - submittedAt);
+  };
+  // A button that downloads `file`. Its object URL is made on the first click,
+  // not when the result is shown: just after a large conversion, registering
+  // one waits for the browser to finish storing the Blob (5–25 ms for 50 MB
+  // here), and most results are read before they are downloaded.
+  const downloadButton = (file) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'download-link convert-download';
+    button.dataset.fileName = file.name;
+    button.textContent = `Download ${file.name} (${api.formatBytes(file.blob.size)})`;
+    let url = null;
+    button.addEventListener('click', () => {
+      if (!url) {
+        url = URL.createObjectURL(file.blob);
+        urls.push(url);
+      }
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = file.name;
+      a.click();
+    });
+    return button;
   };
   const failed = (message) => {
     fail(message);

@@ -21,11 +21,15 @@
 //      To the engine worker, once the result is sent: { type: 'finished' }.
 //
 // Copies: the handed-over arrays are copied once into the wasm memory, or else
-// the file is streamed straight into it, read into the scene and freed; the scene's arrays become the output's, written a block at a
-// time into Blobs (outside the wasm memory; see web_output.rs). At most about
-// two copies of the model at a time.
+// the file is streamed straight into it, read into the scene and freed; the
+// scene's arrays become the output's, stored in Blobs (outside the wasm memory)
+// a large group of blocks at a time (see web_output.rs). At most about two
+// copies of the model at a time.
 
+// Progress goes to the page at most once a frame, and in steps of at least 1%:
+// each message is work for the page's thread that the result then waits behind.
 const PROGRESS_STEP = 0.01;
+const PROGRESS_MS = 16;
 // The "show me" line sets of an inspection (Health's field names).
 const SHOW_KINDS = [
   'boundary_edges',
@@ -102,9 +106,12 @@ self.onmessage = async ({ data }) => {
     }
     const read = performance.now();
     let reported = 0;
+    let reportedAt = -Infinity;
     const progress = (fraction) => {
-      if (fraction - reported >= PROGRESS_STEP || fraction === 1) {
+      const now = performance.now();
+      if ((fraction - reported >= PROGRESS_STEP && now - reportedAt >= PROGRESS_MS) || fraction === 1) {
         reported = fraction;
+        reportedAt = now;
         reply({ type: 'progress', fraction });
       }
     };

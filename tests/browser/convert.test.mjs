@@ -171,7 +171,7 @@ describe('convert in the browser', () => {
     assert.match(await page.textContent('#convert-applied'), new RegExp(`1 of ${parts.length} parts written`));
     // 3MF millimetres → glTF metres.
     assert.match(await page.textContent('#convert-applied'), /from mm to m/);
-    const names = await page.$$eval('.convert-download', (links) => links.map((a) => a.download));
+    const names = await page.$$eval('.convert-download', (buttons) => buttons.map((b) => b.dataset.fileName));
     assert.deepEqual(names, ['pyramids.gltf', 'pyramids.bin']);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('.convert-download >> nth=0')]);
     const gltf = JSON.parse(fs.readFileSync(await download.path(), 'utf8'));

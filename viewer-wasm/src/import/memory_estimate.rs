@@ -18,13 +18,14 @@ pub fn import_bytes_estimate(name: &str, len: usize) -> usize {
     estimate(name, len).0.min(MAX_ESTIMATE_BYTES)
 }
 
-/// Bytes a conversion of the file allocates: the imported model and, unless
-/// the output goes out a block at a time (`output_in_blocks`), an output as
-/// large as the model or as a binary STL of its triangles (50 bytes each),
-/// whichever is more.
+/// Bytes a conversion of the file allocates: the imported model and an output
+/// as large as the model or as a binary STL of its triangles (50 bytes each),
+/// whichever is more; of an output that goes out a group of blocks at a time
+/// (`output_in_blocks`), at most a group (`export::blocks::GROUP_BYTES`).
 pub fn convert_bytes_estimate(name: &str, len: usize, output_in_blocks: bool) -> usize {
     let (model, triangles) = estimate(name, len);
-    let output = if output_in_blocks { 0 } else { model.max(triangles.saturating_mul(50)) };
+    let output = model.max(triangles.saturating_mul(50));
+    let output = if output_in_blocks { output.min(crate::export::blocks::GROUP_BYTES) } else { output };
     model.saturating_add(output).min(MAX_ESTIMATE_BYTES)
 }
 
@@ -65,14 +66,17 @@ mod tests {
     }
 
     #[test]
-    fn a_conversion_adds_its_output_unless_written_in_blocks() {
+    fn a_conversion_adds_its_output_or_a_group_of_its_blocks() {
         // GLB → ASCII STL of ~1M triangles: the 24 MB model and (at least) 50 MB of text.
         assert_eq!(convert_bytes_estimate("field.glb", 24_000_000, false), 24_000_000 + 50_000_000);
         // STL → OBJ: the model, and an output as large as it.
         let triangles = 1_000;
         assert_eq!(convert_bytes_estimate("part.stl", 84 + 50 * triangles, false), 2 * 84 * triangles);
-        // GLB → binary STL, written a block at a time: the model only.
-        assert_eq!(convert_bytes_estimate("field.glb", 24_000_000, true), 24_000_000);
+        // GLB → binary STL, held a group of blocks at a time: all of a small output…
+        assert_eq!(convert_bytes_estimate("field.glb", 24_000_000, true), 24_000_000 + 50_000_000);
+        // …but only a group of a large one.
+        let group = crate::export::blocks::GROUP_BYTES;
+        assert_eq!(convert_bytes_estimate("huge.glb", 240_000_000, true), 240_000_000 + group);
     }
 
     #[test]
