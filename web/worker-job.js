@@ -7,8 +7,10 @@
 // drawing meanwhile, and Cancel is immediate: the engine worker terminates this
 // one, and its memory goes with it.
 //
-// In:  { type: 'init', module: WebAssembly.Module } (compiled once by the engine
-//        worker; sent ahead, so the tools are ready), then one of
+// In:  { type: 'init', module: WebAssembly.Module, model } (compiled once by
+//        the engine worker; sent ahead, so the tools are ready, and with the open
+//        model's { vertices, triangles } when a dialog that converts it opened,
+//        so that the memory is ready too), then one of
 //      { type: 'convert', name, source: Blob, companions: [{ name, bytes }], scene, options, port }
 //      { type: 'inspect', name, source, companions, scene, port }
 //      where scene, when not null, is the viewer's parsed model
@@ -75,15 +77,17 @@ function receiveScene(converter, scene) {
 
 let tools = null;
 
-async function instantiate(module) {
+async function instantiate(module, model) {
   const pkg = await import('./pkg/share/viewer_wasm.js');
   await pkg.default({ module_or_path: module });
+  // While the user chooses the options: a job that arrives meanwhile waits for it.
+  if (model) pkg.prepareMemoryForModel(model.vertices, model.triangles);
   return pkg;
 }
 
 self.onmessage = async ({ data }) => {
   if (data.type === 'init') {
-    tools = instantiate(data.module);
+    tools = instantiate(data.module, data.model);
     tools.catch(() => {}); // reported when a conversion needs it
     return;
   }

@@ -5,9 +5,10 @@
 // each job worker; one is started ahead when a dialog that needs it opens.
 
 // A job worker with the tools wasm being instantiated, or null when the wasm
-// cannot be fetched.
+// cannot be fetched. `model` ({ vertices, triangles }, or null) is the open
+// model, for which the worker makes its memory ready while it waits.
 let toolsModule = null;
-async function startToolsWorker() {
+async function startToolsWorker(model) {
   toolsModule ??= WebAssembly.compileStreaming(fetch(new URL('./pkg/share/viewer_wasm_bg.wasm', import.meta.url)));
   let module;
   try {
@@ -17,7 +18,7 @@ async function startToolsWorker() {
     return null;
   }
   const worker = new Worker(new URL('./worker-job.js', import.meta.url), { type: 'module' });
-  worker.postMessage({ type: 'init', module });
+  worker.postMessage({ type: 'init', module, model });
   return worker;
 }
 
@@ -36,7 +37,8 @@ function readsNormals(kind, request) {
 }
 
 // `post` sends to the page; `shown()` is the model shown now ({ name, source, companions });
-// `shownScene(withNormals)` its parsed scene to hand over ({ description, buffers }), or null.
+// `shownScene(withNormals)` its parsed scene to hand over ({ description, buffers }), or null;
+// `shownCounts()` its { vertices, triangles }, or null.
 //
 // Each job request from the page carries a MessagePort: the job worker reports
 // its progress and result straight to the page on it (see runJob in main.js),
@@ -44,7 +46,7 @@ function readsNormals(kind, request) {
 // alive until it next collected its garbage. This worker hears only that the
 // job finished (then ends its worker), and itself reports `${kind}Failed` when
 // the job cannot start or its worker dies.
-export function toolHandlers(post, shown, shownScene) {
+export function toolHandlers({ post, shown, shownScene, shownCounts }) {
   let spare = null; // a promise of a ready job worker
   const running = new Map(); // job kind → { worker }
 
@@ -62,7 +64,7 @@ export function toolHandlers(post, shown, shownScene) {
       job.worker?.terminate();
       if (running.get(kind) === job) running.delete(kind);
     };
-    const starting = spare ?? startToolsWorker();
+    const starting = spare ?? startToolsWorker(null);
     spare = null;
     const worker = await starting;
     if (!worker) {
@@ -98,7 +100,7 @@ export function toolHandlers(post, shown, shownScene) {
   return {
     // A dialog that converts opened: have a job worker ready with the tools loaded.
     prepareConvert() {
-      spare ??= startToolsWorker();
+      spare ??= startToolsWorker(shownCounts());
     },
     // It closed: free the spare worker's memory.
     releaseConverter() {

@@ -10,6 +10,8 @@ const shareModule = () => (shareModulePromise ??= import('./worker-share.js'));
 let viewer = null;
 // The model shown now, as files: what "Share" encrypts. { name, bytes, companions }.
 let shownFiles = null;
+// The shown model's { vertices, triangles } (a tools job makes its memory ready for them).
+let shownCounts = null;
 let loadingFiles = null;
 // Sharing state: the abort controller of a share being created, and a downloaded
 // share waiting for its password.
@@ -257,6 +259,7 @@ async function loadModel(name, bytes, source, companions = [], started = perform
   firstFrameSteps = { uploadMs: performance.now() - uploadStart };
   labelAnchors = new Float32Array(0);
   shownFiles = loadingFiles;
+  shownCounts = { vertices: info.vertices, triangles: info.triangles };
   beforeFirstFrame?.();
   post('loaded', {
     info,
@@ -556,7 +559,7 @@ function shownScene(withNormals) {
   return { description, buffers };
 }
 
-Object.assign(handlers, toolHandlers(post, () => shownFiles, shownScene));
+Object.assign(handlers, toolHandlers({ post, shown: () => shownFiles, shownScene, shownCounts: () => shownCounts }));
 
 self.onmessage = async (event) => {
   const message = event.data;

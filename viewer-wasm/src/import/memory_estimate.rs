@@ -29,6 +29,16 @@ pub fn convert_bytes_estimate(name: &str, len: usize, output_in_blocks: bool) ->
     model.saturating_add(output).min(MAX_ESTIMATE_BYTES)
 }
 
+/// Bytes converting a model the viewer hands over (`vertices`, `triangles`,
+/// see `model_transfer`) allocates, whatever the format chosen: its positions,
+/// normals and indices, and an output as large as them or as a binary STL of
+/// its triangles, whichever is more, of which at most a group is held.
+pub fn handed_over_convert_bytes_estimate(vertices: usize, triangles: usize) -> usize {
+    let model = vertices.saturating_mul(24).saturating_add(triangles.saturating_mul(12));
+    let output = model.max(triangles.saturating_mul(50)).min(crate::export::blocks::GROUP_BYTES);
+    model.saturating_add(output).min(MAX_ESTIMATE_BYTES)
+}
+
 /// (model bytes, triangles) that a file of `len` bytes named `name` likely holds.
 fn estimate(name: &str, len: usize) -> (usize, usize) {
     let lower = name.to_ascii_lowercase();
@@ -77,6 +87,17 @@ mod tests {
         // …but only a group of a large one.
         let group = crate::export::blocks::GROUP_BYTES;
         assert_eq!(convert_bytes_estimate("huge.glb", 240_000_000, true), 240_000_000 + group);
+    }
+
+    #[test]
+    fn a_handed_over_model_needs_its_arrays_and_its_output() {
+        // The 1M-triangle field: 501,264 vertices; a binary STL is the larger output.
+        assert_eq!(handed_over_convert_bytes_estimate(501_264, 1_002_528), 501_264 * 24 + 1_002_528 * (12 + 50));
+        // An unindexed mesh, three vertices a triangle: the output is as large as the arrays.
+        assert_eq!(handed_over_convert_bytes_estimate(3_000, 1_000), 2 * (3_000 * 24 + 1_000 * 12));
+        let group = crate::export::blocks::GROUP_BYTES;
+        assert_eq!(handed_over_convert_bytes_estimate(10_000_000, 3_000_000), 10_000_000 * 24 + 3_000_000 * 12 + group);
+        assert_eq!(handed_over_convert_bytes_estimate(usize::MAX, usize::MAX), MAX_ESTIMATE_BYTES);
     }
 
     #[test]
