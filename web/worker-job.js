@@ -141,7 +141,8 @@ self.onmessage = async ({ data }) => {
       // The open model handed over by the viewer ('viewer'), or its file read again ('file').
       source: data.scene ? 'viewer' : 'file',
       handedOverBytes,
-      // Waiting for the tools wasm (instantiated when the dialog opened), then reading the model in.
+      // Waiting for the tools wasm (instantiated, and its memory made ready, when the dialog
+      // opened), then reading the model in.
       toolsMs: toolsReady - started,
       readMs: read - toolsReady,
       startMs: read - started,

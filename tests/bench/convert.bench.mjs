@@ -2,7 +2,7 @@
 // → binary STL and binary STL → GLB, side by side in one run:
 //   - ours natively: the `model-studio` command-line tool (release build);
 //   - ours in the browser: the Convert dialog of the real page, through the UI
-//     (file already open; time from the Convert click to the download links,
+//     (file already open; time from the Convert click to the download buttons,
 //     measured in the page);
 //   - trimesh (PyPI, tests/.venv) and Debian's assimp (`assimp export`);
 //   - a plain file copy of the input as the native floor, and as the browser's
@@ -90,7 +90,7 @@ async function browserSeconds(page, input, format, outputBytes) {
     await page.selectOption('#convert-format', format);
     await page.click('#convert-run');
     await page.waitForSelector('#convert-result:not([hidden])', { timeout: 300000 });
-    // Measured in the page, from the Convert click to the download links shown.
+    // Measured in the page, from the Convert click to the download buttons shown.
     const elapsedMs = Number(await page.getAttribute('#convert-result', 'data-elapsed-ms'));
     if (run > 0) values.push(elapsedMs / 1000);
     console.log(`    ${format}: ${elapsedMs.toFixed(0)} ms; in the worker ${await page.getAttribute('#convert-result', 'data-timings')}`);
