@@ -24,9 +24,7 @@ pub fn import_bytes_estimate(name: &str, len: usize) -> usize {
 /// (`output_in_blocks`), at most a group (`export::blocks::GROUP_BYTES`).
 pub fn convert_bytes_estimate(name: &str, len: usize, output_in_blocks: bool) -> usize {
     let (model, triangles) = estimate(name, len);
-    let output = model.max(triangles.saturating_mul(50));
-    let output = if output_in_blocks { output.min(crate::export::blocks::GROUP_BYTES) } else { output };
-    model.saturating_add(output).min(MAX_ESTIMATE_BYTES)
+    model_and_output_bytes(model, triangles, output_in_blocks)
 }
 
 /// Bytes converting a model the viewer hands over (`vertices`, `triangles`,
@@ -35,7 +33,15 @@ pub fn convert_bytes_estimate(name: &str, len: usize, output_in_blocks: bool) ->
 /// its triangles, whichever is more, of which at most a group is held.
 pub fn handed_over_convert_bytes_estimate(vertices: usize, triangles: usize) -> usize {
     let model = vertices.saturating_mul(24).saturating_add(triangles.saturating_mul(12));
-    let output = model.max(triangles.saturating_mul(50)).min(crate::export::blocks::GROUP_BYTES);
+    model_and_output_bytes(model, triangles, true)
+}
+
+/// `model` bytes and an output as large as them or as a binary STL of the
+/// `triangles` (50 bytes each), whichever is more; at most a group of it when
+/// it is held a group of blocks at a time. Capped.
+fn model_and_output_bytes(model: usize, triangles: usize, output_in_blocks: bool) -> usize {
+    let output = model.max(triangles.saturating_mul(50));
+    let output = if output_in_blocks { output.min(crate::export::blocks::GROUP_BYTES) } else { output };
     model.saturating_add(output).min(MAX_ESTIMATE_BYTES)
 }
 
