@@ -1,6 +1,6 @@
 // One tools job — a conversion or an inspection — in its own module worker
 // started by the engine worker (web/worker-tools.js): the tools wasm
-// (web/pkg/share/, the same import, export and inspection code as the
+// (web/pkg/tools/, the same import, export and inspection code as the
 // command-line tool) works from the model the viewer has already parsed, handed
 // over, or (a 3MF, which the viewer shows from a copy) reads the original file.
 // Running apart keeps the viewer
@@ -78,7 +78,7 @@ function receiveScene(converter, scene) {
 let tools = null;
 
 async function instantiate(module, model) {
-  const pkg = await import('./pkg/share/viewer_wasm.js');
+  const pkg = await import('./pkg/tools/tools_wasm.js');
   await pkg.default({ module_or_path: module });
   // While the user chooses the options: a job that arrives meanwhile waits for it.
   if (model) pkg.prepareMemoryForModel(model.vertices, model.triangles);

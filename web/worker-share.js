@@ -3,7 +3,7 @@
 // ciphertext; opening one downloads ciphertext and decrypts it here. The key
 // is the link's fragment, which this code never sends anywhere.
 //
-// The share bindings are a separate wasm build (web/pkg/share/), loaded on
+// The share bindings are a separate wasm build (web/pkg/tools/), loaded on
 // first use, so that viewing alone never downloads the cryptography.
 
 import { openBody, sealChunks, webCryptoAvailable } from './share-cipher.js';
@@ -14,7 +14,7 @@ let sharePackage = null;
 export const toolsEngine = () => shareEngine();
 async function shareEngine() {
   if (!sharePackage) {
-    const pkg = await import('./pkg/share/viewer_wasm.js');
+    const pkg = await import('./pkg/tools/tools_wasm.js');
     await pkg.default();
     sharePackage = pkg;
   }

@@ -9,7 +9,7 @@
 // model, for which the worker makes its memory ready while it waits.
 let toolsModule = null;
 async function startToolsWorker(model) {
-  toolsModule ??= WebAssembly.compileStreaming(fetch(new URL('./pkg/share/viewer_wasm_bg.wasm', import.meta.url)));
+  toolsModule ??= WebAssembly.compileStreaming(fetch(new URL('./pkg/tools/tools_wasm_bg.wasm', import.meta.url)));
   let module;
   try {
     module = await toolsModule;
@@ -24,7 +24,7 @@ async function startToolsWorker(model) {
 
 // The target formats whose writers never read vertex normals (binary and ASCII
 // STL compute one per face; OFF and 3MF store none): TargetFormat's
-// writes_vertex_normals in viewer-wasm/src/export.rs, which a test keeps this in
+// writes_vertex_normals in studio-model/src/export.rs, which a test keeps this in
 // step with. Converting to one, without welding (which compares normals), or
 // inspecting, the model is handed over without its normals: a third to a half
 // less to copy, twice.

@@ -210,7 +210,7 @@ async function loadFiles(entries) {
   await loadModel(model.name, null, model, companions, started);
 }
 
-// 3MF is read by the tools build (web/pkg/share/, loaded on first use): its zip
+// 3MF is read by the tools build (web/pkg/tools/, loaded on first use): its zip
 // and XML readers would make every page load ~90 KB heavier for one format.
 const readByTools = (name) => name.toLowerCase().endsWith('.3mf');
 

@@ -4,12 +4,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use viewer_wasm::inspect::{Inspection, PartReport};
-use viewer_wasm::model::Scene;
+use studio_model::inspect::{Inspection, PartReport};
+use studio_model::model::Scene;
 
 fn unit_note(scene: &Scene) -> &'static str {
     match scene.format {
-        viewer_wasm::model::SourceFormat::Glb | viewer_wasm::model::SourceFormat::Gltf => "m",
+        studio_model::model::SourceFormat::Glb | studio_model::model::SourceFormat::Gltf => "m",
         _ => "file units (no unit in the file)",
     }
 }

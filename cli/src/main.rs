@@ -1,6 +1,6 @@
 //! `model-studio`: the browser's conversion and inspection code on the command
 //! line, for batch work. Everything here is argument handling and printing; the
-//! work is done by `viewer_wasm::{import, export, inspect}`, the same code the
+//! work is done by `studio_model::{import, export, inspect}`, the same code the
 //! web page runs compiled to wasm.
 //!
 //! ```text
@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use viewer_wasm::export::{ExportOptions, LengthUnit, OutputSink, TargetFormat, export_to};
-use viewer_wasm::import::{Companions, import};
-use viewer_wasm::model::{Scene, UpAxis};
+use studio_model::export::{ExportOptions, LengthUnit, OutputSink, TargetFormat, export_to};
+use studio_model::import::{Companions, import};
+use studio_model::model::{Scene, UpAxis};
 
 #[derive(Parser)]
 #[command(name = "model-studio", version, about)]
@@ -181,7 +181,7 @@ fn main() -> Result<()> {
         }
         Command::Info { input, json } => {
             let scene = read_model(&input)?;
-            let inspection = viewer_wasm::inspect::inspect(&scene);
+            let inspection = studio_model::inspect::inspect(&scene);
             if json {
                 println!("{}", serde_json::to_string_pretty(&info::json(&input, &scene, &inspection))?);
             } else {

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 fn fixture(path: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../viewer-wasm/tests/fixtures").join(path)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../studio-model/tests/fixtures").join(path)
 }
 
 fn run(args: &[&str]) -> String {

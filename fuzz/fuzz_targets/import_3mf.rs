@@ -1,6 +1,6 @@
-//! Feeds 3MF (zip) bytes to the 3MF importer; see `viewer_wasm::fuzzing`.
+//! Feeds 3MF (zip) bytes to the 3MF importer; see `fuzz_targets`.
 #![no_main]
 
-use viewer_wasm::fuzzing::{Target, run};
+use fuzz_targets::{Target, run};
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| run(Target::ThreeMf, bytes));

@@ -1,6 +1,6 @@
-//! Feeds GLB or glTF JSON bytes to the glTF importer (no companion files); see `viewer_wasm::fuzzing`.
+//! Feeds GLB or glTF JSON bytes to the glTF importer (no companion files); see `fuzz_targets`.
 #![no_main]
 
-use viewer_wasm::fuzzing::{Target, run};
+use fuzz_targets::{Target, run};
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| run(Target::Gltf, bytes));

@@ -1,6 +1,6 @@
-//! Feeds OBJ text to the OBJ importer (no companion .mtl files); see `viewer_wasm::fuzzing`.
+//! Feeds OBJ text to the OBJ importer (no companion .mtl files); see `fuzz_targets`.
 #![no_main]
 
-use viewer_wasm::fuzzing::{Target, run};
+use fuzz_targets::{Target, run};
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| run(Target::Obj, bytes));

@@ -1,6 +1,6 @@
-//! Feeds OFF text to the OFF importer; see `viewer_wasm::fuzzing`.
+//! Feeds OFF text to the OFF importer; see `fuzz_targets`.
 #![no_main]
 
-use viewer_wasm::fuzzing::{Target, run};
+use fuzz_targets::{Target, run};
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| run(Target::Off, bytes));

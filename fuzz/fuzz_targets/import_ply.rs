@@ -1,6 +1,6 @@
-//! Feeds PLY bytes (ASCII or binary) to the PLY importer; see `viewer_wasm::fuzzing`.
+//! Feeds PLY bytes (ASCII or binary) to the PLY importer; see `fuzz_targets`.
 #![no_main]
 
-use viewer_wasm::fuzzing::{Target, run};
+use fuzz_targets::{Target, run};
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| run(Target::Ply, bytes));

@@ -1,6 +1,6 @@
-//! Feeds STL bytes to both STL importers (binary and ASCII); see `viewer_wasm::fuzzing`.
+//! Feeds STL bytes to both STL importers (binary and ASCII); see `fuzz_targets`.
 #![no_main]
 
-use viewer_wasm::fuzzing::{Target, run};
+use fuzz_targets::{Target, run};
 
 libfuzzer_sys::fuzz_target!(|bytes: &[u8]| run(Target::Stl, bytes));

@@ -3,7 +3,7 @@
 // non-manifold edges, winding, shells, degenerate and duplicate triangles) —
 // with our `model-studio info --json` and with trimesh computing the same
 // things, side by side; and picking: the BVH's build time for 1M triangles and
-// time per pick (viewer-wasm/tests/pick_timing.rs, release).
+// time per pick (studio-model/tests/pick_timing.rs, release).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

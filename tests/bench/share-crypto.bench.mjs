@@ -12,7 +12,7 @@ const RUNS = 3;
 
 // Runs in the page: returns milliseconds for each of the four operations.
 async function measure({ sizeMib, runs }) {
-  const pkg = await import('/pkg/share/viewer_wasm.js');
+  const pkg = await import('/pkg/tools/tools_wasm.js');
   await pkg.default();
   const data = new Uint8Array(sizeMib * 1024 * 1024);
   for (let at = 0; at < data.length; at += 65536) crypto.getRandomValues(data.subarray(at, at + 65536));

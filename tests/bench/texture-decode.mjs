@@ -2,7 +2,7 @@
 // getImageData, what web/worker.js does) on a 2048² PNG and JPEG made in the
 // same browser. Writes the files and the timings to the folder given as the
 // first argument, where the Rust side of the comparison
-// (viewer-wasm/tests/texture_decode_timing.rs) decodes the same bytes.
+// (studio-model/tests/texture_decode_timing.rs) decodes the same bytes.
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, startServer } from '../browser/harness.mjs';

@@ -10,7 +10,7 @@ import { canvasPixels, coverage, fixture, launchBrowser, loadFiles, openViewer, 
 import { heightFieldStl } from './models.mjs';
 
 const BACKGROUND = [0x60, 0x6a, 0x78];
-const PYRAMIDS_3MF = path.join(repoRoot, 'viewer-wasm/tests/fixtures/3mf/trimesh/pyramids.3mf');
+const PYRAMIDS_3MF = path.join(repoRoot, 'studio-model/tests/fixtures/3mf/trimesh/pyramids.3mf');
 
 // Triangle count and bounding box of a binary STL.
 function readBinaryStl(bytes) {

@@ -35,7 +35,7 @@ function cubeStl({ open = false } = {}) {
 }
 
 // Where a model point appears after Home, in CSS pixels of a `width × height`
-// canvas: the camera of viewer-wasm/src/camera.rs (fit: centre of the bounds,
+// canvas: the camera of studio-render/src/camera.rs (fit: centre of the bounds,
 // 45° vertical field of view, yaw 45°, pitch 0.5 rad, distance radius / sin 22.5° × 1.5),
 // looking at the Z-up STL turned into its Y-up view world: (x, y, z) → (x, z, −y).
 function projectAfterHome([x, y, z], width, height) {

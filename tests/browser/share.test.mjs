@@ -235,7 +235,7 @@ describe('share links', () => {
 
   test('WebCrypto and wasm AES-GCM make and open the same containers, and both catch tampering', async () => {
     const outcome = await sender.evaluate(async () => {
-      const pkg = await import('/pkg/share/viewer_wasm.js');
+      const pkg = await import('/pkg/tools/tools_wasm.js');
       await pkg.default();
       const { openBody, sealChunks } = await import('/share-cipher.js');
       const envelope = pkg.envelopeHead(JSON.stringify({ name: 'x.stl', media_type: 'model/stl', size: 200000 }));

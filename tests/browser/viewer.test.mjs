@@ -84,7 +84,7 @@ for (const backend of ['webgpu', 'webgl2']) {
     });
 
     test('a .gltf selected together with its .bin loads; without it the message says what is missing', async () => {
-      const box = (f) => `${repoRoot}/viewer-wasm/tests/fixtures/gltf/khronos/Box/glTF/${f}`;
+      const box = (f) => `${repoRoot}/studio-model/tests/fixtures/gltf/khronos/Box/glTF/${f}`;
       await loadFiles(page, [box('Box.gltf'), box('Box0.bin')]);
       assert.equal(await page.textContent('#info-triangles'), '12');
       assert.equal(await page.textContent('#info-format'), 'glTF (JSON)');

@@ -1,5 +1,5 @@
 // Every GLB and glTF we export passes the Khronos glTF-Validator with zero
-// errors: each corpus model with reference values (viewer-wasm/tests/fixtures)
+// errors: each corpus model with reference values (studio-model/tests/fixtures)
 // is converted to GLB (baked, and keeping the node hierarchy), to .gltf + .bin
 // and to .gltf with a data URI by the
 // `model-studio` command-line tool (the same export code as the browser's

@@ -84,7 +84,7 @@ fn texture_decoding() -> Result<()> {
     )?;
     shell::run(
         shell::cargo()
-            .args(["test", "--release", "-p", "viewer-wasm", "--test", "texture_decode_timing", "--"])
+            .args(["test", "--release", "-p", "studio-model", "--test", "texture_decode_timing", "--"])
             .args(["--ignored", "--nocapture"])
             .env("TEXTURE_BENCH_DIR", &dir),
         "benchmark: texture decoding in Rust (native release)",

@@ -43,17 +43,20 @@ pub fn run(args: &[String]) -> Result<()> {
             "clippy (native)",
         )?;
         check(&mut total, ok, "clippy native");
-        // The viewer's bindings and the share build's bindings are separate modules,
-        // compiled one at a time by feature: lint both.
-        for (features, name) in [("", "clippy wasm32"), ("share-web,threemf", "clippy wasm32 (share build)")] {
-            let (ok, _) =
-                run_capture(
-                    cargo()
-                        .args(["clippy", "-p", "viewer-wasm", "--lib", "--target", "wasm32-unknown-unknown"])
-                        .args(["--features", features, "--", "-D", "warnings"]),
-                    name,
-                )?;
-            check(&mut total, ok, name);
+        // Each browser build is linted for wasm32 with exactly the features it ships.
+        for (package, features) in build::shipped_wasm_builds() {
+            let name = format!("clippy wasm32 ({package}{}{features})", if features.is_empty() { "" } else { " + " });
+            let (ok, _) = run_capture(
+                cargo().args(["clippy", "-p", package, "--lib", "--target", "wasm32-unknown-unknown"]).args([
+                    "--features",
+                    features,
+                    "--",
+                    "-D",
+                    "warnings",
+                ]),
+                &name,
+            )?;
+            check(&mut total, ok, &name);
         }
         total.add(supply_chain::deny()?);
     }

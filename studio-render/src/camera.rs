@@ -1,0 +1,195 @@
+//! Orbit camera around a target point: yaw/pitch/distance from mouse, touch and
+//! keyboard input; perspective or orthographic projection; fit-to-view.
+//!
+//! The camera works in a "view world" whose up axis is +Y. A Z-up model is
+//! rotated into it by [`up_from_model`], so orbiting always turns about the
+//! model's own vertical axis.
+
+use glam::camera::rh::{proj::directx as proj, view};
+use glam::{Mat4, Vec3};
+
+// wgpu's clip space has depth in [0, 1] and Y up, which is glam's DirectX convention.
+
+use studio_model::model::{Aabb, UpAxis};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Projection {
+    Perspective,
+    Orthographic,
+}
+
+const VERTICAL_FOV_RADIANS: f32 = 45.0 * std::f32::consts::PI / 180.0;
+const PITCH_LIMIT_RADIANS: f32 = 89.0 * std::f32::consts::PI / 180.0;
+
+#[derive(Clone, Debug)]
+pub struct OrbitCamera {
+    pub target: Vec3,
+    pub distance: f32,
+    /// Rotation about the vertical axis, radians.
+    pub yaw: f32,
+    /// Elevation above the horizontal plane, radians.
+    pub pitch: f32,
+    pub projection: Projection,
+    /// Radius of the fitted model; sets clip planes and pan/zoom speeds.
+    pub scene_radius: f32,
+}
+
+impl Default for OrbitCamera {
+    fn default() -> Self {
+        OrbitCamera {
+            target: Vec3::ZERO,
+            distance: 3.0,
+            yaw: std::f32::consts::FRAC_PI_4,
+            pitch: 0.5,
+            projection: Projection::Perspective,
+            scene_radius: 1.0,
+        }
+    }
+}
+
+/// Rotation that takes model coordinates into the Y-up view world.
+pub fn up_from_model(up: UpAxis) -> Mat4 {
+    match up {
+        UpAxis::Y => Mat4::IDENTITY,
+        // Z-up → Y-up: rotate -90° about X, so +Z becomes +Y and +Y becomes -Z.
+        UpAxis::Z => Mat4::from_rotation_x(-std::f32::consts::FRAC_PI_2),
+    }
+}
+
+/// Where the camera looks from, as saved in a share's view state and as the
+/// embed page's initial-camera option. Angles in radians, lengths in the
+/// model's units; the projection travels separately with the display options.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CameraPose {
+    pub target: [f32; 3],
+    pub distance: f32,
+    pub yaw_radians: f32,
+    pub pitch_radians: f32,
+}
+
+impl CameraPose {
+    /// As six numbers: target x, y, z, distance, yaw, pitch (what crosses to JavaScript;
+    /// plain numbers rather than JSON keep serde's code out of the viewer's wasm).
+    pub fn to_array(&self) -> [f32; 6] {
+        let [x, y, z] = self.target;
+        [x, y, z, self.distance, self.yaw_radians, self.pitch_radians]
+    }
+
+    /// From [`CameraPose::to_array`]'s layout; `None` unless there are exactly six numbers.
+    pub fn from_slice(values: &[f32]) -> Option<CameraPose> {
+        let &[x, y, z, distance, yaw_radians, pitch_radians] = values else { return None };
+        Some(CameraPose { target: [x, y, z], distance, yaw_radians, pitch_radians })
+    }
+}
+
+impl OrbitCamera {
+    pub fn pose(&self) -> CameraPose {
+        CameraPose {
+            target: self.target.to_array(),
+            distance: self.distance,
+            yaw_radians: self.yaw,
+            pitch_radians: self.pitch,
+        }
+    }
+
+    /// Applies a pose from untrusted input (a share payload or a URL): non-finite
+    /// numbers leave the camera as it is; pitch and distance are clamped to what
+    /// the controls allow, relative to the model fitted last.
+    pub fn set_pose(&mut self, pose: &CameraPose) -> bool {
+        let numbers =
+            [pose.target[0], pose.target[1], pose.target[2], pose.distance, pose.yaw_radians, pose.pitch_radians];
+        if !numbers.iter().all(|n| n.is_finite()) || pose.distance <= 0.0 {
+            return false;
+        }
+        self.target = Vec3::from_array(pose.target);
+        self.distance = pose.distance.clamp(self.scene_radius * 1e-3, self.scene_radius * 1e3);
+        self.yaw = pose.yaw_radians.rem_euclid(std::f32::consts::TAU);
+        self.pitch = pose.pitch_radians.clamp(-PITCH_LIMIT_RADIANS, PITCH_LIMIT_RADIANS);
+        true
+    }
+
+    /// Frames a bounding box (in view-world space) from the default 3/4 angle.
+    pub fn fit(&mut self, bounds: &Aabb) {
+        let radius = (bounds.size().length() * 0.5).max(1e-6);
+        self.target = bounds.center();
+        self.scene_radius = radius;
+        self.yaw = std::f32::consts::FRAC_PI_4;
+        self.pitch = 0.5;
+        // Distance at which the bounding sphere fits the vertical field of view, with a
+        // margin for perspective bulge, the toolbar and a landscape-or-portrait canvas.
+        self.distance = radius / (VERTICAL_FOV_RADIANS * 0.5).sin() * 1.5;
+    }
+
+    pub fn eye(&self) -> Vec3 {
+        let dir = Vec3::new(self.pitch.cos() * self.yaw.sin(), self.pitch.sin(), self.pitch.cos() * self.yaw.cos());
+        self.target + dir * self.distance
+    }
+
+    pub fn view_from_world(&self) -> Mat4 {
+        view::look_at_mat4(self.eye(), self.target, Vec3::Y)
+    }
+
+    pub fn clip_from_view(&self, aspect: f32) -> Mat4 {
+        let aspect = aspect.max(1e-3);
+        // Clip planes follow the model size so that tiny and huge models both render.
+        let near = (self.distance - self.scene_radius * 2.0).max(self.distance * 1e-3);
+        let far = self.distance + self.scene_radius * 4.0;
+        match self.projection {
+            Projection::Perspective => proj::perspective(VERTICAL_FOV_RADIANS, aspect, near, far),
+            Projection::Orthographic => {
+                let half_height = self.distance * (VERTICAL_FOV_RADIANS * 0.5).tan();
+                let half_width = half_height * aspect;
+                proj::orthographic(-half_width, half_width, -half_height, half_height, near, far)
+            }
+        }
+    }
+
+    /// Rotates by a drag of `dx, dy` pixels (a full-height drag turns about 180°).
+    pub fn orbit(&mut self, dx_px: f32, dy_px: f32, viewport_height_px: f32) {
+        let radians_per_px = std::f32::consts::PI / viewport_height_px.max(1.0);
+        self.yaw -= dx_px * radians_per_px;
+        self.pitch = (self.pitch + dy_px * radians_per_px).clamp(-PITCH_LIMIT_RADIANS, PITCH_LIMIT_RADIANS);
+    }
+
+    /// Moves the target so that the model follows the pointer.
+    pub fn pan(&mut self, dx_px: f32, dy_px: f32, viewport_height_px: f32) {
+        let world_per_px = 2.0 * self.distance * (VERTICAL_FOV_RADIANS * 0.5).tan() / viewport_height_px.max(1.0);
+        let view = self.view_from_world();
+        let right = Vec3::new(view.x_axis.x, view.y_axis.x, view.z_axis.x);
+        let up = Vec3::new(view.x_axis.y, view.y_axis.y, view.z_axis.y);
+        self.target += (-right * dx_px + up * dy_px) * world_per_px;
+    }
+
+    /// Zooms by a factor (> 1 moves closer), bounded relative to the model size.
+    pub fn zoom(&mut self, factor: f32) {
+        if factor.is_finite() && factor > 0.0 {
+            self.distance = (self.distance / factor).clamp(self.scene_radius * 1e-3, self.scene_radius * 1e3);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pose_round_trips_and_rejects_non_finite_numbers() {
+        let mut camera = OrbitCamera { scene_radius: 10.0, ..OrbitCamera::default() };
+        let pose = CameraPose { target: [1.0, 2.0, 3.0], distance: 25.0, yaw_radians: 1.0, pitch_radians: 0.25 };
+        assert!(camera.set_pose(&pose));
+        assert_eq!(camera.pose(), pose);
+
+        let bad = CameraPose { distance: f32::NAN, ..pose };
+        assert!(!camera.set_pose(&bad));
+        assert_eq!(camera.pose(), pose, "a rejected pose changes nothing");
+
+        assert_eq!(CameraPose::from_slice(&pose.to_array()), Some(pose));
+        assert_eq!(CameraPose::from_slice(&[1.0; 5]), None);
+
+        let extreme = CameraPose { distance: 1e9, pitch_radians: 3.0, ..pose };
+        assert!(camera.set_pose(&extreme));
+        assert_eq!(camera.distance, 10.0 * 1e3);
+        assert!(camera.pitch < std::f32::consts::FRAC_PI_2);
+    }
+}
