@@ -7,11 +7,9 @@ use serde_json::{Value, json};
 use studio_model::inspect::{Inspection, PartReport};
 use studio_model::model::Scene;
 
+/// The unit the lengths below are in: the one the format fixes, or the file's own numbers.
 fn unit_note(scene: &Scene) -> &'static str {
-    match scene.format {
-        studio_model::model::SourceFormat::Glb | studio_model::model::SourceFormat::Gltf => "m",
-        _ => "file units (no unit in the file)",
-    }
+    scene.format.fixed_unit().map_or("file units (no unit in the file)", |unit| unit.label())
 }
 
 pub fn json(path: &Path, scene: &Scene, inspection: &Inspection) -> Value {

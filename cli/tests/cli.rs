@@ -105,3 +105,17 @@ fn parts_and_gltf_layouts() {
     assert!(String::from_utf8_lossy(&failed.stderr).contains("the model has parts 1 to"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The unit `info` states is the format's own: glTF metres, 3MF millimetres
+/// (our reader converts whatever the file declares), and the file's numbers for STL.
+#[test]
+fn info_states_each_formats_unit() {
+    let unit = |path: &str| {
+        let info: serde_json::Value =
+            serde_json::from_str(&run(&["info", fixture(path).to_str().expect("path"), "--json"])).expect("JSON info");
+        info["units"].as_str().expect("units").to_string()
+    };
+    assert_eq!(unit("gltf/khronos/Box/glTF-Binary/Box.glb"), "m");
+    assert_eq!(unit("3mf/3mf-samples/core/cube_gears.3mf"), "mm");
+    assert_eq!(unit("stl/trimesh/unit_cube.STL"), "file units (no unit in the file)");
+}

@@ -59,7 +59,7 @@ async fn not_found() -> &'static str {
     "not found"
 }
 
-/// The `Content-Type` we insist on for a request path, if it is one of [`MIME_TYPES`].
+/// The `Content-Type` we insist on for a request path, if it is one of `MIME_TYPES`.
 ///
 /// A path ending in `/` is served from that directory's `index.html`.
 pub fn mime_type_for_path(path: &str) -> Option<&'static str> {

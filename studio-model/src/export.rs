@@ -95,56 +95,23 @@ impl TargetFormat {
         matches!(self, TargetFormat::Glb | TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded)
     }
 
-    /// Metres per output unit when the format fixes it (glTF: metres; our 3MF:
-    /// millimetres), `None` for the unitless formats.
-    pub fn fixed_unit_metres(self) -> Option<f64> {
+    /// The unit the format fixes (glTF: metres; our 3MF: millimetres), `None`
+    /// for the unitless formats.
+    pub fn fixed_unit(self) -> Option<LengthUnit> {
         match self {
-            TargetFormat::Glb | TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded => Some(1.0),
-            TargetFormat::ThreeMf => Some(0.001),
+            TargetFormat::Glb | TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded => Some(LengthUnit::M),
+            TargetFormat::ThreeMf => Some(LengthUnit::Mm),
             _ => None,
         }
     }
-}
 
-/// Lengths in which a unitless file's numbers are taken.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LengthUnit {
-    Mm,
-    Cm,
-    M,
-    In,
-}
-
-impl LengthUnit {
-    pub fn metres(self) -> f64 {
-        match self {
-            LengthUnit::Mm => 0.001,
-            LengthUnit::Cm => 0.01,
-            LengthUnit::M => 1.0,
-            LengthUnit::In => 0.0254,
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<LengthUnit> {
-        Some(match text {
-            "mm" => LengthUnit::Mm,
-            "cm" => LengthUnit::Cm,
-            "m" => LengthUnit::M,
-            "in" | "inch" => LengthUnit::In,
-            _ => return None,
-        })
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            LengthUnit::Mm => "mm",
-            LengthUnit::Cm => "cm",
-            LengthUnit::M => "m",
-            LengthUnit::In => "in",
-        }
+    /// Metres per output unit when the format fixes it (see [`TargetFormat::fixed_unit`]).
+    pub fn fixed_unit_metres(self) -> Option<f64> {
+        self.fixed_unit().map(LengthUnit::metres)
     }
 }
+
+pub use crate::model::LengthUnit;
 
 #[derive(Clone, Debug)]
 pub struct ExportOptions {

@@ -1,11 +1,14 @@
 //! The model summary shown in the info panel, sent to the page as JSON.
 
-use crate::model::Scene;
+use crate::model::{LengthUnit, Scene};
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ModelInfo {
     pub file_name: String,
     pub format: String,
+    /// The unit the format fixes ("m" for glTF, "mm" for 3MF), or `null` when
+    /// the file has none and the user says what its numbers are.
+    pub unit: Option<LengthUnit>,
     pub meshes: usize,
     pub vertices: usize,
     /// Triangles drawn by the scene (a mesh used by two nodes counts twice).
@@ -32,6 +35,7 @@ impl ModelInfo {
         ModelInfo {
             file_name: file_name.to_string(),
             format: scene.format.label().to_string(),
+            unit: scene.format.fixed_unit(),
             meshes: scene.meshes.len(),
             vertices: scene.vertex_count(),
             triangles: scene.scene_triangle_count(),

@@ -37,6 +37,64 @@ impl SourceFormat {
             SourceFormat::ThreeMf => "3MF",
         }
     }
+
+    /// The unit the scene's positions are in when the format fixes it: glTF is
+    /// metres, and our 3MF reader delivers millimetres whatever unit the file
+    /// declared. `None` for STL, OBJ, PLY and OFF, which carry no unit: the user
+    /// says what their numbers are.
+    pub fn fixed_unit(self) -> Option<LengthUnit> {
+        match self {
+            SourceFormat::Glb | SourceFormat::Gltf => Some(LengthUnit::M),
+            SourceFormat::ThreeMf => Some(LengthUnit::Mm),
+            SourceFormat::StlBinary
+            | SourceFormat::StlAscii
+            | SourceFormat::Obj
+            | SourceFormat::PlyAscii
+            | SourceFormat::PlyBinary
+            | SourceFormat::Off => None,
+        }
+    }
+}
+
+/// A unit of length: the one a format fixes, or the one in which a unitless
+/// file's numbers are taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LengthUnit {
+    Mm,
+    Cm,
+    M,
+    In,
+}
+
+impl LengthUnit {
+    pub fn metres(self) -> f64 {
+        match self {
+            LengthUnit::Mm => 0.001,
+            LengthUnit::Cm => 0.01,
+            LengthUnit::M => 1.0,
+            LengthUnit::In => 0.0254,
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LengthUnit> {
+        Some(match text {
+            "mm" => LengthUnit::Mm,
+            "cm" => LengthUnit::Cm,
+            "m" => LengthUnit::M,
+            "in" | "inch" => LengthUnit::In,
+            _ => return None,
+        })
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LengthUnit::Mm => "mm",
+            LengthUnit::Cm => "cm",
+            LengthUnit::M => "m",
+            LengthUnit::In => "in",
+        }
+    }
 }
 
 /// Which world axis points up in the file's convention.

@@ -1,5 +1,5 @@
 //! The viewer build for the browser (`web/pkg/webgpu/`, and `web/pkg/webgl/`
-//! with the WebGL2 fallback): one `#[wasm_bindgen]` handle, [`Viewer`], that
+//! with the WebGL2 fallback): one `#[wasm_bindgen]` handle, `Viewer`, that
 //! the engine worker drives. It draws on the worker's OffscreenCanvas.
 //!
 //! ```text

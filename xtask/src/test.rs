@@ -43,6 +43,12 @@ pub fn run(args: &[String]) -> Result<()> {
             "clippy (native)",
         )?;
         check(&mut total, ok, "clippy native");
+        // Intra-doc links are everywhere: a renamed item must not leave a dead link.
+        let (ok, _) = run_capture(
+            cargo().args(["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"),
+            "cargo doc (-D warnings)",
+        )?;
+        check(&mut total, ok, "cargo doc");
         // Each browser build is linted for wasm32 with exactly the features it ships.
         for (package, features) in build::shipped_wasm_builds() {
             let name = format!("clippy wasm32 ({package}{}{features})", if features.is_empty() { "" } else { " + " });

@@ -12,7 +12,7 @@ use super::{ConversionReport, ExportOptions};
 use std::hash::Hasher;
 
 use crate::fast_hash::WordHasher;
-use crate::model::{Mesh, Primitive, Scene, SourceFormat, UpAxis};
+use crate::model::{Mesh, Primitive, Scene, UpAxis};
 
 /// One primitive (or, merged, the whole model) in output space.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -24,25 +24,6 @@ pub struct FlatMesh {
     pub uvs: Option<Vec<[f32; 2]>>,
     pub indices: Vec<u32>,
     pub material: Option<usize>,
-}
-
-/// Metres per source unit when the format fixes it (glTF: metres; 3MF: imported
-/// in millimetres, whatever unit the file used), `None` for the unitless formats.
-fn source_unit_metres(format: SourceFormat) -> Option<f64> {
-    match format {
-        SourceFormat::Glb | SourceFormat::Gltf => Some(1.0),
-        SourceFormat::ThreeMf => Some(0.001),
-        _ => None,
-    }
-}
-
-fn unit_label(metres: f64) -> &'static str {
-    match metres {
-        1.0 => "m",
-        0.01 => "cm",
-        0.0254 => "in",
-        _ => "mm",
-    }
 }
 
 /// The rotation taking `from`-up coordinates to `to`-up ones (both right-handed).
@@ -59,11 +40,11 @@ fn axis_turn(from: UpAxis, to: UpAxis) -> DMat4 {
 /// Lengths scaled from the source's unit to the target's, then the up axis
 /// turned: the transform every output position goes through. Says so in the report.
 pub(super) fn output_from_world(scene: &Scene, options: &ExportOptions, report: &mut ConversionReport) -> DMat4 {
-    let source_metres = source_unit_metres(scene.format).unwrap_or(options.unitless_unit.metres());
-    let target_metres = options.format.fixed_unit_metres().unwrap_or(options.unitless_unit.metres());
-    let scale = source_metres / target_metres;
+    let from = scene.format.fixed_unit().unwrap_or(options.unitless_unit);
+    let to = options.format.fixed_unit().unwrap_or(options.unitless_unit);
+    let scale = from.metres() / to.metres();
     if scale != 1.0 {
-        let (from, to) = (unit_label(source_metres), unit_label(target_metres));
+        let (from, to) = (from.label(), to.label());
         report.applied.push(format!("Lengths converted from {from} to {to} (× {scale})."));
     }
     let up = options.up.unwrap_or(scene.up_axis);
