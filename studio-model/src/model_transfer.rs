@@ -102,7 +102,9 @@ struct Description {
 
 /// A scene ready to hand over: its description and its arrays' bytes.
 pub struct Packed<'a> {
+    /// The scene without its arrays, as JSON: names, materials, nodes, and each array's element type and place in `arrays`.
     pub description: String,
+    /// The arrays' bytes, borrowed from the scene, in transfer order (one ArrayBuffer each).
     pub arrays: Vec<&'a [u8]>,
 }
 

@@ -192,6 +192,7 @@ struct Object {
     components: Vec<(u32, Mat4)>,
 }
 
+/// Reads a 3MF package (Z up) with positions converted to millimetres from the model's unit; the caller validates the result with [`crate::import::sanity_check`].
 pub fn import(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable zip package: {e}")))?;
