@@ -1,4 +1,4 @@
-//! Exporters: a [`Scene`] out to STL, OBJ, PLY, OFF, GLB/glTF or 3MF, with a report of
+//! Exporters: a [`Scene`](crate::model::Scene) out to STL, OBJ, PLY, OFF, GLB/glTF or 3MF, with a report of
 //! what the target format could not carry.
 //!
 //! ```text

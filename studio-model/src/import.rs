@@ -1,8 +1,8 @@
-//! Importers: bytes in, a validated [`Scene`] out.
+//! Importers: bytes in, a validated [`Scene`](crate::model::Scene) out.
 //!
 //! Every file is treated as hostile. Importers check lengths before reading,
 //! never reserve memory from a count in the file beyond what the file's length
-//! allows, and [`sanity_check`] validates the finished scene in one place
+//! allows, and [`sanity_check`](crate::import::sanity_check) validates the finished scene in one place
 //! (indices in range, finite coordinates, an acyclic node graph).
 
 /// Fast decimal parsing for text formats.

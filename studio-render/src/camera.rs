@@ -2,7 +2,7 @@
 //! keyboard input; perspective or orthographic projection; fit-to-view.
 //!
 //! The camera works in a "view world" whose up axis is +Y. A Z-up model is
-//! rotated into it by [`up_from_model`], so orbiting always turns about the
+//! rotated into it by [`up_from_model`](crate::camera::up_from_model), so orbiting always turns about the
 //! model's own vertical axis.
 
 use glam::camera::rh::{proj::directx as proj, view};

@@ -52,7 +52,7 @@ impl Renderer {
         &self.pipelines
     }
 
-    /// Draws the warm-up scene (see [`crate::warm_up`]) into a throwaway target of
+    /// Draws the warm-up scene (see `crate::warm_up`) into a throwaway target of
     /// the given size: the pipelines most models use are then compiled, and the
     /// GPU stack has met their draw states, before the first model arrives.
     pub fn warm_up(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, (width, height): (u32, u32)) {

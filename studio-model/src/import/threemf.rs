@@ -5,7 +5,7 @@
 //!
 //! The zip is hostile like any file: the model part is parsed as it inflates
 //! (it is never held whole in memory), inflation stops with a message once it
-//! passes [`MAX_INFLATION_RATIO`] times the package's size (a zip bomb stops
+//! passes `MAX_INFLATION_RATIO` times the package's size (a zip bomb stops
 //! there, whatever sizes its directory claims), and nothing is reserved from a
 //! declared size. Memory therefore stays proportional to the file's length.
 
