@@ -107,7 +107,7 @@ impl Companions {
         Self::default()
     }
 
-    /// Adds a file under its name or relative path (`./` stripped, `\\` read as `/`, `%XX` escapes decoded).
+    /// Adds a file under its name or relative path (leading `./` dropped, `\` read as `/`, `%XX` decoded).
     pub fn insert(&mut self, name: &str, bytes: Vec<u8>) {
         self.files.insert(normalize_name(name), bytes);
     }

@@ -140,7 +140,7 @@ pub enum AlphaMode {
     Blend,
 }
 
-/// A glTF-style metallic-roughness material; formats without materials get [`Material::default`].
+/// A glTF-style metallic-roughness material, its colours in linear RGBA.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Material {
     /// The material's name from the file; empty when the file gives none.
