@@ -7,6 +7,8 @@
 //! bytes give an `Err` (or a scene that passes [`sanity_check`]) without a
 //! panic, a hang or an allocation out of proportion to the input.
 
+#![warn(missing_docs)]
+
 use share_container::{ContainerHeader, Decryptor, Envelope, SECRET_LEN, Secret};
 use studio_model::import::{self, Companions, Progress, sanity_check};
 use studio_model::model::Scene;
@@ -14,12 +16,19 @@ use studio_model::model::Scene;
 /// One fuzz target per importer, and the share container's decoder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
+    /// Binary and ASCII STL, both parsers on every input.
     Stl,
+    /// GLB or glTF JSON (without companion files).
     Gltf,
+    /// Wavefront OBJ (without an MTL library).
     Obj,
+    /// PLY, ASCII or binary.
     Ply,
+    /// OFF text.
     Off,
+    /// 3MF packages (zip container and model XML).
     ThreeMf,
+    /// An encrypted share container opened with [`FUZZ_SECRET`], and the envelope decoder on the raw bytes.
     ShareContainer,
 }
 

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ShareError;
 
+/// The four bytes `3DMe` that start every envelope.
 pub const ENVELOPE_MAGIC: [u8; 4] = *b"3DMe";
 /// The envelope version this code writes and reads.
 pub const ENVELOPE_VERSION: u8 = 1;
@@ -50,16 +51,21 @@ pub struct Metadata {
     pub companions: Vec<CompanionInfo>,
 }
 
+/// A companion file as listed in the metadata: its name and length.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompanionInfo {
+    /// The companion's file name, as the `.gltf` refers to it (untrusted: never use it as a path).
     pub name: String,
+    /// Length of the companion file in bytes.
     pub size: u64,
 }
 
 /// A companion file with its bytes, for [`Envelope::new`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Companion {
+    /// The companion's file name, as the `.gltf` refers to it.
     pub name: String,
+    /// The companion file's content.
     pub bytes: Vec<u8>,
 }
 
@@ -67,8 +73,11 @@ pub struct Companion {
 /// bytes (`companions[i]` belongs to `metadata.companions[i]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Envelope {
+    /// The metadata: names, sizes, permissions and view state.
     pub metadata: Metadata,
+    /// The main model file's bytes, exactly as uploaded.
     pub file: Vec<u8>,
+    /// Each companion file's bytes, in metadata order.
     pub companions: Vec<Vec<u8>>,
 }
 

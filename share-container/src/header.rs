@@ -16,17 +16,23 @@
 use crate::ShareError;
 use crate::key::Argon2Params;
 
+/// The eight bytes `3DMShare` that start every container.
 pub const MAGIC: [u8; 8] = *b"3DMShare";
 /// The container format version this code writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
+/// Length in bytes of the random nonce prefix; each chunk's 12-byte nonce adds its 4-byte index and a last-chunk byte.
 pub const NONCE_PREFIX_LEN: usize = 7;
+/// Length in bytes of the Argon2id salt.
 pub const SALT_LEN: usize = 16;
+/// Length in bytes of the key check (an HMAC-SHA256) that ends the header.
 pub const KEY_CHECK_LEN: usize = 32;
 /// AES-GCM tag appended to every chunk.
 pub const TAG_LEN: usize = 16;
 /// Plaintext bytes per chunk in shares this code creates.
 pub const DEFAULT_CHUNK_SIZE: u32 = 64 * 1024;
+/// Smallest plaintext chunk size, in bytes, a header may declare.
 pub const MIN_CHUNK_SIZE: u32 = 64;
+/// Largest plaintext chunk size, in bytes (16 MiB), a header may declare; bounds what a reader buffers.
 pub const MAX_CHUNK_SIZE: u32 = 16 * 1024 * 1024;
 
 const KDF_NONE: u8 = 0;
@@ -43,15 +49,24 @@ pub enum Kdf {
     /// No password: the key material is the link secret.
     None,
     /// A password: Argon2id over the link secret and the password.
-    Argon2id { params: Argon2Params, salt: [u8; SALT_LEN] },
+    Argon2id {
+        /// Cost parameters, validated against [`Argon2Params::validate`]'s ranges.
+        params: Argon2Params,
+        /// Random salt, fresh for each share.
+        salt: [u8; SALT_LEN],
+    },
 }
 
 /// A parsed container header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContainerHeader {
+    /// Plaintext bytes per chunk, [`MIN_CHUNK_SIZE`]..=[`MAX_CHUNK_SIZE`]; only the last chunk may be shorter.
     pub chunk_size: u32,
+    /// Random prefix of every chunk's nonce, unique to this container.
     pub nonce_prefix: [u8; NONCE_PREFIX_LEN],
+    /// How the key is derived: from the link secret alone, or with a password.
     pub kdf: Kdf,
+    /// HMAC-SHA256 of the preceding header bytes, which tells a wrong key or password from damaged data.
     pub key_check: [u8; KEY_CHECK_LEN],
 }
 

@@ -30,10 +30,12 @@ impl Secret {
         Ok(Secret(bytes))
     }
 
+    /// The secret with exactly these bytes (e.g. from a test vector or a decoded link).
     pub fn from_bytes(bytes: [u8; SECRET_LEN]) -> Self {
         Secret(bytes)
     }
 
+    /// The secret's raw bytes; keep them out of logs and anything sent to the server.
     pub fn as_bytes(&self) -> &[u8; SECRET_LEN] {
         &self.0
     }
@@ -82,7 +84,9 @@ impl Argon2Params {
     /// The accepted ranges. The upper bounds keep a hostile header from
     /// making a recipient's browser allocate or compute without limit.
     pub const MAX_M_KIB: u32 = 256 * 1024;
+    /// The most Argon2id passes accepted.
     pub const MAX_T: u32 = 16;
+    /// The most Argon2id lanes accepted.
     pub const MAX_P: u32 = 4;
 
     /// Checks the ranges: `1 <= p <= 4`, `8 * p <= m_kib <= 262144`, `1 <= t <= 16`.

@@ -19,6 +19,8 @@
 //! The byte layouts are specified in `docs/share-format.md`; this module is
 //! plain Rust that builds natively and for wasm32 and never touches the web.
 
+#![warn(missing_docs)]
+
 mod envelope;
 mod header;
 mod key;
@@ -36,8 +38,10 @@ pub use stream::{Decryptor, EncryptOptions, Encryptor, decrypt, encrypt, encrypt
 /// the user as-is.
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ShareError {
+    /// The link's fragment is not a valid [`Secret`]: missing, cut short or altered.
     #[error("The link is incomplete: the key after '#' is missing or damaged. Copy the whole link and try again.")]
     InvalidLink,
+    /// The share was made with a password and none was given.
     #[error("This share is protected by a password. Enter the password to open it.")]
     PasswordRequired,
     /// Also what a changed header byte looks like: the header's key check
@@ -48,32 +52,56 @@ pub enum ShareError {
     /// short at a chunk boundary (then the last chunk present lacks the
     /// last-chunk flag).
     #[error("The shared file is damaged or incomplete: part {chunk} of its data failed the integrity check.")]
-    Damaged { chunk: u64 },
+    Damaged {
+        /// Index of the chunk that failed, counted from 0.
+        chunk: u64,
+    },
     /// The data ends inside the header, or before the last chunk's tag.
     #[error("The shared file is damaged or incomplete: it ends before its last part.")]
     Incomplete,
+    /// A format version this code does not know, presumably from a newer release.
     #[error(
         "This share was made by a newer version of 3D Model Studio ({part} version {version}). Reload the page to update, then try again."
     )]
-    UnsupportedVersion { part: &'static str, version: u8 },
+    UnsupportedVersion {
+        /// Which layer carries the version: "share format" (the container) or "envelope".
+        part: &'static str,
+        /// The version number found.
+        version: u8,
+    },
+    /// The bytes break the container or envelope layout; the text says how.
     #[error("This is not a valid 3D Model Studio share: {0}.")]
     Malformed(String),
+    /// An empty password was given when creating a share.
     #[error("The password is empty. Type a password, or share without one.")]
     EmptyPassword,
+    /// Something exceeds what the format can hold: the file (more than 2³² chunks, or sizes
+    /// overflowing) or the view-state metadata (over [`MAX_METADATA_LEN`] bytes of JSON).
     #[error("The {what} is too large to share.")]
-    TooLarge { what: &'static str },
+    TooLarge {
+        /// What is too large: "file" or "view state".
+        what: &'static str,
+    },
+    /// The [`RandomSource`] failed; the text is its error.
     #[error("No secure random numbers are available, so nothing can be encrypted: {0}")]
     Random(String),
+    /// Argon2id or HKDF key derivation failed; the text is its error.
     #[error("Deriving the key from the password failed: {0}")]
     Kdf(String),
     /// A caller passed a non-final chunk of the wrong size to [`Encryptor::seal_chunk`].
     #[error("Internal error: a chunk of {got} bytes was given where {expected} bytes were expected.")]
-    ChunkLength { expected: usize, got: usize },
+    ChunkLength {
+        /// The container's chunk size in bytes.
+        expected: usize,
+        /// The length given, in bytes.
+        got: usize,
+    },
 }
 
 /// A source of cryptographically secure random bytes. [`OsRandom`] is the one
 /// to use; tests substitute fixed bytes to make known-answer vectors.
 pub trait RandomSource {
+    /// Fills `buf` entirely with random bytes, or fails with [`ShareError::Random`].
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), ShareError>;
 }
 

@@ -110,6 +110,7 @@ impl Encryptor {
         &self.header
     }
 
+    /// Plaintext bytes per chunk of this container.
     pub fn chunk_size(&self) -> usize {
         self.chunk_size
     }
@@ -229,6 +230,7 @@ impl Decryptor {
         Ok((decryptor, header_len))
     }
 
+    /// The parsed header of the container being opened.
     pub fn header(&self) -> &ContainerHeader {
         &self.header
     }

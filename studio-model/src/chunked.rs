@@ -6,7 +6,7 @@
 //! on-stack replacement for wasm). A loop over a million triangles made as one
 //! call therefore runs its whole length in the slow code the first time a page
 //! meets it, which is exactly when a user opens their first model. Made as
-//! calls of [`CHUNK`] items each, the loop switches to optimised code after the
+//! calls of [`CHUNK`](crate::chunked::CHUNK) items each, the loop switches to optimised code after the
 //! first few calls. Measured in Node 20 (the same V8), first import on a fresh
 //! instance against later ones: 1M-facet binary STL 187 → 60 ms, GLB 69 →
 //! 31 ms, ASCII STL 470 → 200 ms before cutting the loops.

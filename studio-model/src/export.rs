@@ -1,4 +1,4 @@
-//! Exporters: a [`Scene`] out to STL, OBJ, PLY, OFF, GLB/glTF or 3MF, with a report of
+//! Exporters: a [`Scene`](crate::model::Scene) out to STL, OBJ, PLY, OFF, GLB/glTF or 3MF, with a report of
 //! what the target format could not carry.
 //!
 //! ```text
@@ -32,17 +32,25 @@ use crate::model::{Scene, UpAxis};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum TargetFormat {
+    /// Binary STL: one face normal per triangle, no colour, no unit.
     StlBinary,
+    /// ASCII STL: the same content as binary STL as text, several times larger.
     StlAscii,
+    /// Wavefront OBJ with an MTL material library beside it.
     Obj,
+    /// Little-endian binary PLY.
     PlyBinary,
+    /// ASCII PLY.
     PlyAscii,
+    /// Object File Format (OFF): positions and faces only.
     Off,
+    /// Binary glTF 2.0: one `.glb` file, in metres.
     Glb,
     /// `.gltf` + `.bin`.
     GltfSeparate,
     /// `.gltf` with the buffer as a base64 data URI: one file, a third larger.
     GltfEmbedded,
+    /// 3MF package, in millimetres.
     ThreeMf,
 }
 
@@ -62,6 +70,7 @@ impl TargetFormat {
         })
     }
 
+    /// The file extension written, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
             TargetFormat::StlBinary | TargetFormat::StlAscii => "stl",
@@ -91,6 +100,7 @@ impl TargetFormat {
         matches!(self, TargetFormat::StlBinary | TargetFormat::Glb)
     }
 
+    /// Whether this is one of the glTF targets (GLB or either `.gltf` layout).
     pub fn is_gltf(self) -> bool {
         matches!(self, TargetFormat::Glb | TargetFormat::GltfSeparate | TargetFormat::GltfEmbedded)
     }
@@ -113,8 +123,10 @@ impl TargetFormat {
 
 pub use crate::model::LengthUnit;
 
+/// How to convert: target format, units, up axis and which parts, merged or welded.
 #[derive(Clone, Debug)]
 pub struct ExportOptions {
+    /// The format to write.
     pub format: TargetFormat,
     /// The unit of files without one (STL, OBJ, PLY, OFF), on whichever side of the
     /// conversion they are; glTF is always metres. Default: millimetres.
@@ -135,6 +147,7 @@ pub struct ExportOptions {
 }
 
 impl ExportOptions {
+    /// Options for `format` with the defaults: millimetres, source up axis, every part, no merge, no weld, hierarchy baked.
     pub fn new(format: TargetFormat) -> ExportOptions {
         ExportOptions {
             format,
@@ -158,7 +171,9 @@ impl ExportOptions {
 /// What the user is told before the download.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ConversionReport {
+    /// Triangles drawn by the source scene (instances counted each time).
     pub triangles_in: usize,
+    /// Triangles written (instances counted each time when the hierarchy is kept).
     pub triangles_out: usize,
     /// What the target cannot carry and was left out, one sentence each.
     pub dropped: Vec<String>,
@@ -169,18 +184,25 @@ pub struct ConversionReport {
 /// One output file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutputFile {
+    /// File name, the source's stem plus this file's extension.
     pub name: String,
+    /// The file's content.
     pub bytes: Vec<u8>,
 }
 
+/// What can stop a conversion; messages are shown to the user as-is.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ExportError {
+    /// More triangles (the count) than the target format (named) can hold, e.g. binary STL's 32-bit count.
     #[error("The model has {0} triangles, more than {1} can hold.")]
     TooLarge(usize, &'static str),
+    /// Nothing left to write: no triangles in the selected parts.
     #[error("There is nothing to export: the model has no triangles.")]
     Empty,
+    /// The target format (named) is recognised but its writer was left out of this build.
     #[error("{0} cannot be written by this build.")]
     NotInThisBuild(&'static str),
+    /// The sink failed to create or write a file; the text is the I/O error.
     #[error("The output could not be written: {0}")]
     Io(String),
 }
@@ -195,6 +217,7 @@ pub trait OutputSink {
 /// Collects the output files in memory.
 #[derive(Default)]
 pub struct MemorySink {
+    /// The files written so far, in the order they were created.
     pub files: Vec<OutputFile>,
 }
 

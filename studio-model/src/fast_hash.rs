@@ -15,6 +15,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 /// hashing wants.
 const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
 
+/// The multiply-and-rotate hasher described above, seeded with zero; not flood-resistant, for vertex keys only.
 #[derive(Default, Clone, Copy)]
 pub struct WordHasher {
     hash: u64,

@@ -1,8 +1,8 @@
-//! Importers: bytes in, a validated [`Scene`] out.
+//! Importers: bytes in, a validated [`Scene`](crate::model::Scene) out.
 //!
 //! Every file is treated as hostile. Importers check lengths before reading,
 //! never reserve memory from a count in the file beyond what the file's length
-//! allows, and [`sanity_check`] validates the finished scene in one place
+//! allows, and [`sanity_check`](crate::import::sanity_check) validates the finished scene in one place
 //! (indices in range, finite coordinates, an acyclic node graph).
 
 /// Fast decimal parsing for text formats.
@@ -27,30 +27,71 @@ pub use sanity::sanity_check;
 /// so each says what is wrong and, where there is one, what to do.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ImportError {
+    /// The file has no bytes at all.
     #[error("The file is empty.")]
     Empty,
     #[error("'{name}' is not a model format this viewer reads (STL, GLB, glTF, OBJ, PLY, OFF or 3MF).")]
-    UnknownFormat { name: String },
+    /// The content matches none of the supported formats (and the name does not break the tie).
+    UnknownFormat {
+        /// The file name as given by the user.
+        name: String,
+    },
     #[error("The file is truncated: {what} needs {needed_bytes} bytes but the file has {actual_bytes}.")]
-    Truncated { what: String, needed_bytes: u64, actual_bytes: u64 },
+    /// A structure in the file runs past its end (or past the buffer it lives in).
+    Truncated {
+        /// The structure that was cut off, e.g. "the 12-byte GLB header".
+        what: String,
+        /// Bytes the structure needs, counted from the start of the file or buffer.
+        needed_bytes: u64,
+        /// Bytes actually present.
+        actual_bytes: u64,
+    },
     #[error("The file is malformed: {0}")]
+    /// The file breaks its format's rules; the text says where and how.
     Malformed(String),
     #[error("This model requires the glTF extension {name}, which this viewer does not support. {advice}")]
-    UnsupportedExtension { name: String, advice: String },
+    /// A glTF file lists in `extensionsRequired` an extension this viewer cannot decode.
+    UnsupportedExtension {
+        /// The extension's name, e.g. `KHR_draco_mesh_compression`.
+        name: String,
+        /// What the user can do instead (e.g. how to re-export without it); may be empty.
+        advice: String,
+    },
     #[error(
         "The model refers to '{uri}', which was not provided. Select or drop the model together with its .bin and texture files (or the whole folder)."
     )]
-    MissingResource { uri: String },
+    /// A `.gltf` refers to an external buffer file that was not among the [`Companions`].
+    MissingResource {
+        /// The relative URI as written in the file.
+        uri: String,
+    },
     #[error("{what} has a coordinate that is not a finite number (NaN or infinity).")]
-    NonFinite { what: String },
+    /// A position or node transform holds NaN or an infinity.
+    NonFinite {
+        /// The primitive or node that holds it, as a phrase starting a sentence.
+        what: String,
+    },
     #[error("{what} refers to vertex {index}, but there are only {vertex_count} vertices.")]
-    IndexOutOfRange { what: String, index: u64, vertex_count: u64 },
+    /// A triangle refers to a vertex that does not exist.
+    IndexOutOfRange {
+        /// The primitive, face or line that holds the bad index, as a phrase starting a sentence.
+        what: String,
+        /// The offending vertex index (0-based).
+        index: u64,
+        /// How many vertices there are, so valid indices are below it.
+        vertex_count: u64,
+    },
+    /// The file parsed but holds no triangles (only points, lines or nothing drawable).
     #[error("The file contains no triangles to show.")]
     NoGeometry,
     #[error(
         "{format} files cannot be opened in the browser yet. Convert it with the command-line tool (model-studio convert model.3mf model.glb) and open the result."
     )]
-    NotInThisBuild { format: &'static str },
+    /// The format is recognised but its importer was left out of this build (the browser build has no 3MF).
+    NotInThisBuild {
+        /// The format's short name, e.g. "3MF".
+        format: &'static str,
+    },
 }
 
 /// Companion files selected or dropped together with the main file
@@ -61,10 +102,12 @@ pub struct Companions {
 }
 
 impl Companions {
+    /// No companion files.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds a file under its name or relative path (leading `./` dropped, `\` read as `/`, `%XX` decoded).
     pub fn insert(&mut self, name: &str, bytes: Vec<u8>) {
         self.files.insert(normalize_name(name), bytes);
     }
@@ -114,13 +157,21 @@ fn percent_decode(s: &str) -> String {
 /// The formats recognised from a file's first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Detected {
+    /// Starts with the `glTF` magic.
     Glb,
+    /// Starts with `{` (after whitespace or a UTF-8 byte-order mark): a `.gltf` JSON document.
     GltfJson,
+    /// Binary STL: its declared triangle count matches the file length, or a `.stl` name breaks the tie.
     StlBinary,
+    /// Text starting `solid` with STL keywords.
     StlAscii,
+    /// Text whose first keyword is an OBJ one (`v`, `f`, `o`, `usemtl`, …).
     Obj,
+    /// Starts with the `ply` magic line; ASCII or binary is told from its header.
     Ply,
+    /// Starts with an `OFF` header keyword (`OFF`, `COFF`, `NOFF`, …).
     Off,
+    /// A ZIP archive (`PK\x03\x04`), read as a 3MF package.
     ThreeMf,
 }
 
@@ -181,10 +232,12 @@ pub struct Progress<'a> {
 }
 
 impl<'a> Progress<'a> {
+    /// Reports to `callback`, which receives fractions from 0 to 1.
     pub fn new(callback: &'a mut dyn FnMut(f32)) -> Self {
         Progress { callback, last_reported: 0.0 }
     }
 
+    /// Passes `fraction` (clamped to 0..=1) on when it is at least one percent past the last one passed on.
     pub fn report(&mut self, fraction: f32) {
         let fraction = fraction.clamp(0.0, 1.0);
         if fraction - self.last_reported >= 0.01 {

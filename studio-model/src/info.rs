@@ -2,14 +2,19 @@
 
 use crate::model::{LengthUnit, Scene};
 
+/// Summary of a loaded model for the info panel: counts, size and warnings.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ModelInfo {
+    /// The file name as the user gave it.
     pub file_name: String,
+    /// Human label of the format read, from [`SourceFormat::label`](crate::model::SourceFormat::label).
     pub format: String,
     /// The unit the format fixes ("m" for glTF, "mm" for 3MF), or `null` when
     /// the file has none and the user says what its numbers are.
     pub unit: Option<LengthUnit>,
+    /// Number of unique meshes (a mesh placed twice counts once).
     pub meshes: usize,
+    /// Vertices stored in the unique meshes.
     pub vertices: usize,
     /// Triangles drawn by the scene (a mesh used by two nodes counts twice).
     pub triangles: usize,
@@ -17,18 +22,23 @@ pub struct ModelInfo {
     pub size: [f32; 3],
     /// Its lowest corner (file units and axes).
     pub min: [f32; 3],
+    /// The importer's non-fatal notes for the user, one sentence each.
     pub warnings: Vec<String>,
     /// Each placed mesh, as the Convert dialog lists them to choose from.
     pub parts: Vec<PartInfo>,
 }
 
+/// One placed mesh (a "part") as listed in the Convert dialog.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct PartInfo {
+    /// The part's name: its mesh's name, else "mesh N".
     pub name: String,
+    /// Triangles in this part's mesh.
     pub triangles: usize,
 }
 
 impl ModelInfo {
+    /// The summary of `scene`, loaded from a file called `file_name`.
     pub fn of(file_name: &str, scene: &Scene) -> ModelInfo {
         // One pass over the vertices, not one per field.
         let bounds = scene.world_bounds();

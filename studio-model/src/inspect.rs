@@ -21,26 +21,34 @@ pub use weld::{WeldedMesh, merged, welded_meshes};
 
 use crate::model::Scene;
 
+/// Statistics and health of one part, or of the whole model.
 #[derive(Clone, Debug, Serialize)]
 pub struct PartReport {
+    /// The part's name (node name, else mesh name, else "mesh N"); "all" for the whole model.
     pub name: String,
+    /// Area, volume, centre of mass and bounds, in world space and the file's units.
     pub stats: Stats,
+    /// Closedness, winding and the other topology checks.
     pub health: Health,
 }
 
 /// Every part, and the whole model as one mesh welded across parts.
 #[derive(Clone, Debug, Serialize)]
 pub struct Inspection {
+    /// One report per part, in [`Scene::mesh_instances`] order.
     pub parts: Vec<PartReport>,
+    /// The whole model as one mesh welded across parts; its winding verdict is that of every part.
     pub total: PartReport,
 }
 
+/// Health, then statistics (which depend on it), of one welded mesh.
 pub fn report(mesh: &WeldedMesh) -> PartReport {
     let health = health::health(mesh);
     let stats = stats::stats(mesh, &health);
     PartReport { name: mesh.name.clone(), stats, health }
 }
 
+/// Inspects every part of `scene` and the whole model.
 pub fn inspect(scene: &Scene) -> Inspection {
     inspect_keeping_whole(scene).0
 }

@@ -17,6 +17,8 @@
 //! and `rust-image-decode` (PNG/JPEG textures decoded in Rust rather than by
 //! the browser).
 
+#![warn(missing_docs)]
+
 /// Long loops cut into calls of a bounded length, so that browsers run them optimised.
 pub mod chunked;
 /// [`model::Scene`] → STL, OBJ, PLY, OFF, GLB or 3MF bytes, with a conversion report.

@@ -11,14 +11,23 @@ use glam::{Mat4, Vec3};
 /// Which importer produced a scene; shown in the info panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SourceFormat {
+    /// Binary STL: 80-byte header, triangle count, 50 bytes per triangle.
     StlBinary,
+    /// ASCII STL: `solid` … `facet normal` … `endsolid` text.
     StlAscii,
+    /// Binary glTF 2.0 (`.glb`): JSON chunk plus binary chunk in one file.
     Glb,
+    /// glTF 2.0 JSON (`.gltf`), with buffers and images embedded or in companion files.
     Gltf,
+    /// Wavefront OBJ text, optionally with an MTL material library.
     Obj,
+    /// PLY with `format ascii`.
     PlyAscii,
+    /// PLY with `format binary_little_endian` or `binary_big_endian`.
     PlyBinary,
+    /// Object File Format (OFF) text.
     Off,
+    /// 3D Manufacturing Format: a ZIP package holding a 3D model XML part.
     ThreeMf,
 }
 
@@ -61,13 +70,18 @@ impl SourceFormat {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LengthUnit {
+    /// Millimetres.
     Mm,
+    /// Centimetres.
     Cm,
+    /// Metres.
     M,
+    /// Inches (25.4 mm).
     In,
 }
 
 impl LengthUnit {
+    /// The length of one unit in metres.
     pub fn metres(self) -> f64 {
         match self {
             LengthUnit::Mm => 0.001,
@@ -77,6 +91,7 @@ impl LengthUnit {
         }
     }
 
+    /// From its label (`mm`, `cm`, `m`, `in` or `inch`); `None` for anything else.
     pub fn parse(text: &str) -> Option<LengthUnit> {
         Some(match text {
             "mm" => LengthUnit::Mm,
@@ -87,6 +102,7 @@ impl LengthUnit {
         })
     }
 
+    /// The short label shown in the UI and accepted by [`LengthUnit::parse`].
     pub fn label(self) -> &'static str {
         match self {
             LengthUnit::Mm => "mm",
@@ -100,18 +116,27 @@ impl LengthUnit {
 /// Which world axis points up in the file's convention.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UpAxis {
+    /// Y up: glTF, and the convention assumed for OBJ, PLY and OFF.
     Y,
+    /// Z up: 3MF, and the convention assumed for STL (as in most CAD and slicing tools).
     Z,
 }
 
+/// A whole imported model: meshes placed by a node hierarchy, with their materials and textures.
+/// Positions are in file units, in the file's own axes (see [`Scene::up_axis`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
+    /// The format the file was read as.
     pub format: SourceFormat,
     /// Up axis conventionally used by the format (STL: Z, glTF: Y).
     pub up_axis: UpAxis,
+    /// The unique meshes; nodes refer to them by index, so one mesh can be drawn several times.
     pub meshes: Vec<Mesh>,
+    /// Materials that [`Primitive::material`] indexes.
     pub materials: Vec<Material>,
+    /// Decoded (or still encoded) images that [`Material::base_color_texture`] indexes.
     pub textures: Vec<Texture>,
+    /// Every node of the hierarchy, roots and children alike; [`Node::children`] and [`Scene::root_nodes`] index it.
     pub nodes: Vec<Node>,
     /// Indices into `nodes` of the scene roots that are drawn.
     pub root_nodes: Vec<usize>,
@@ -123,15 +148,19 @@ pub struct Scene {
     pub not_kept: Vec<String>,
 }
 
+/// A named group of primitives, placed in the world by one or more [`Node`]s.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mesh {
+    /// The mesh's name from the file; empty when the file gives none.
     pub name: String,
+    /// Its triangle lists, each drawn with a single material.
     pub primitives: Vec<Primitive>,
 }
 
 /// One draw call's worth of triangles with a single material.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Primitive {
+    /// Vertex positions in the mesh's own space, in file units.
     pub positions: Vec<[f32; 3]>,
     /// Per-vertex normals; same length as `positions` (computed when the file has none).
     pub normals: Vec<[f32; 3]>,
@@ -146,38 +175,54 @@ pub struct Primitive {
 }
 
 impl Primitive {
+    /// Number of triangles: a third of the index count.
     pub fn triangle_count(&self) -> usize {
         self.indices.len() / 3
     }
 }
 
+/// One node of the scene hierarchy: a transform, optionally a mesh, and child nodes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
+    /// The node's name from the file; empty when the file gives none.
     pub name: String,
     /// Transform from this node's space to its parent's space.
     pub parent_from_node: Mat4,
+    /// Index into [`Scene::meshes`] of the mesh drawn at this node, if any.
     pub mesh: Option<usize>,
+    /// Indices into [`Scene::nodes`] of the nodes placed relative to this one.
     pub children: Vec<usize>,
 }
 
+/// How a material's alpha (base colour factor × texture × vertex colour) is used, as in glTF.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum AlphaMode {
+    /// Alpha is ignored; the surface is fully opaque.
     Opaque,
+    /// Fragments with alpha below [`Material::alpha_cutoff`] are discarded, the rest are opaque.
     Mask,
+    /// The surface is blended over what lies behind it by its alpha.
     Blend,
 }
 
+/// A glTF-style metallic-roughness material, its colours in linear RGBA.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Material {
+    /// The material's name from the file; empty when the file gives none.
     pub name: String,
     /// Linear RGBA multiplier.
     pub base_color_factor: [f32; 4],
     /// Index into `Scene::textures`.
     pub base_color_texture: Option<usize>,
+    /// Metalness from 0 (dielectric) to 1 (metal), as glTF's `metallicFactor`.
     pub metallic_factor: f32,
+    /// Roughness from 0 (mirror-smooth) to 1 (fully rough), as glTF's `roughnessFactor`.
     pub roughness_factor: f32,
+    /// How alpha is used when drawing.
     pub alpha_mode: AlphaMode,
+    /// Alpha threshold, 0 to 1, used only in [`AlphaMode::Mask`].
     pub alpha_cutoff: f32,
+    /// Draw back faces too; when false, back faces are culled.
     pub double_sided: bool,
 }
 
@@ -196,20 +241,29 @@ impl Default for Material {
     }
 }
 
+/// How texture coordinates outside 0..1 are mapped, as glTF sampler wrap modes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WrapMode {
+    /// The texture tiles.
     Repeat,
+    /// The texture tiles, every other copy mirrored.
     MirroredRepeat,
+    /// Coordinates are clamped, so the edge pixels stretch outward.
     ClampToEdge,
 }
 
 /// A decoded texture: sRGB-encoded RGBA8 pixels, row-major, top row first.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Texture {
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
+    /// Pixels, four bytes (R, G, B, A) each, `width × height × 4` bytes; empty while [`Texture::encoded`] awaits decoding.
     pub rgba8: Vec<u8>,
+    /// Wrap mode along U (horizontal).
     pub wrap_u: WrapMode,
+    /// Wrap mode along V (vertical).
     pub wrap_v: WrapMode,
     /// Nearest-neighbour magnification (pixel art, test patterns).
     pub nearest: bool,
@@ -228,17 +282,22 @@ impl Texture {
 /// Axis-aligned bounding box in some stated space.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Aabb {
+    /// The smallest corner: minimum x, y and z.
     pub min: Vec3,
+    /// The largest corner: maximum x, y and z.
     pub max: Vec3,
 }
 
 impl Aabb {
+    /// The box around nothing: `min` at +∞ and `max` at −∞, so growing or uniting it gives the other operand.
     pub const EMPTY: Aabb = Aabb { min: Vec3::splat(f32::INFINITY), max: Vec3::splat(f32::NEG_INFINITY) };
 
+    /// True when the box holds no point (as [`Aabb::EMPTY`]).
     pub fn is_empty(&self) -> bool {
         self.min.x > self.max.x
     }
 
+    /// Enlarges the box to hold `point`.
     pub fn grow(&mut self, point: Vec3) {
         self.min = self.min.min(point);
         self.max = self.max.max(point);
@@ -261,10 +320,12 @@ impl Aabb {
         Aabb { min: self.min.min(other.min), max: self.max.max(other.max) }
     }
 
+    /// The extent along each axis, in the box's units; zero for an empty box.
     pub fn size(&self) -> Vec3 {
         if self.is_empty() { Vec3::ZERO } else { self.max - self.min }
     }
 
+    /// The midpoint of the box; the origin for an empty box.
     pub fn center(&self) -> Vec3 {
         if self.is_empty() { Vec3::ZERO } else { (self.min + self.max) * 0.5 }
     }
@@ -275,7 +336,9 @@ impl Aabb {
 pub struct MeshInstance {
     /// The node that places it.
     pub node: usize,
+    /// Index into [`Scene::meshes`] of the mesh drawn.
     pub mesh: usize,
+    /// Transform from the mesh's own space to world space (the file's axes and units), the product of the node chain.
     pub world_from_mesh: Mat4,
 }
 

@@ -7,13 +7,13 @@
 //! check it). Instead the viewer describes its scene as JSON, and its arrays
 //! (positions, normals, indices, …, and textures' encoded images) travel as
 //! transferred ArrayBuffers, each copied straight into an array of the right
-//! type on the tools side ([`Receiving`]).
+//! type on the tools side ([`Receiving`](crate::model_transfer::Receiving)).
 //!
 //! A job that never reads vertex normals (binary STL computes its own per face,
 //! OFF and 3MF store none, an inspection ignores them) is handed the model
 //! without them: for a typical mesh they are a third to a half of the bytes.
 //! The scene it receives then has zero normals, kept only so that every
-//! primitive still has one per vertex; [`Receiving::normals_handed_over`]
+//! primitive still has one per vertex; [`Receiving::normals_handed_over`](crate::model_transfer::Receiving::normals_handed_over)
 //! tells the converter, which refuses options that would write them.
 //!
 //! The receiving side treats the description as untrusted input: every array's
@@ -102,7 +102,9 @@ struct Description {
 
 /// A scene ready to hand over: its description and its arrays' bytes.
 pub struct Packed<'a> {
+    /// The scene without its arrays, as JSON: names, materials, nodes, and each array's element type and place in `arrays`.
     pub description: String,
+    /// The arrays' bytes, borrowed from the scene, in transfer order (one ArrayBuffer each).
     pub arrays: Vec<&'a [u8]>,
 }
 

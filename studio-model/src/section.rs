@@ -13,10 +13,13 @@ use glam::{DVec3, Vec3};
 /// The plane `normal · p = offset`, `normal` of unit length.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Plane {
+    /// Unit normal of the plane, in model space.
     pub normal: Vec3,
+    /// Signed distance of the plane from the origin along `normal`, in model units.
     pub offset: f32,
 }
 
+/// Where a plane cuts the model: area and perimeter of the cut, and its outline to draw.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Section {
     /// Square model units.
@@ -39,6 +42,7 @@ pub fn extent(triangles: &[[Vec3; 3]], normal: Vec3) -> (f32, f32) {
     })
 }
 
+/// The cut of `triangles` (model space) by `plane`; meaningful for a closed, consistently wound surface.
 pub fn section(triangles: &[[Vec3; 3]], plane: Plane) -> Section {
     let n = plane.normal.as_dvec3();
     let offset = f64::from(plane.offset);

@@ -2,7 +2,7 @@
 //! keyboard input; perspective or orthographic projection; fit-to-view.
 //!
 //! The camera works in a "view world" whose up axis is +Y. A Z-up model is
-//! rotated into it by [`up_from_model`], so orbiting always turns about the
+//! rotated into it by [`up_from_model`](crate::camera::up_from_model), so orbiting always turns about the
 //! model's own vertical axis.
 
 use glam::camera::rh::{proj::directx as proj, view};
@@ -12,24 +12,31 @@ use glam::{Mat4, Vec3};
 
 use studio_model::model::{Aabb, UpAxis};
 
+/// How the view is projected onto the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Projection {
+    /// Perspective with a 45° vertical field of view: farther things look smaller.
     Perspective,
+    /// Parallel projection, no foreshortening: sizes compare directly; the visible height matches perspective's at the target distance.
     Orthographic,
 }
 
 const VERTICAL_FOV_RADIANS: f32 = 45.0 * std::f32::consts::PI / 180.0;
 const PITCH_LIMIT_RADIANS: f32 = 89.0 * std::f32::consts::PI / 180.0;
 
+/// A camera orbiting a target point in the Y-up view world; lengths in the model's units.
 #[derive(Clone, Debug)]
 pub struct OrbitCamera {
+    /// The point looked at and orbited about, in the view world.
     pub target: Vec3,
+    /// Distance from the eye to the target, in model units.
     pub distance: f32,
     /// Rotation about the vertical axis, radians.
     pub yaw: f32,
     /// Elevation above the horizontal plane, radians.
     pub pitch: f32,
+    /// Perspective or orthographic projection.
     pub projection: Projection,
     /// Radius of the fitted model; sets clip planes and pan/zoom speeds.
     pub scene_radius: f32,
@@ -62,9 +69,13 @@ pub fn up_from_model(up: UpAxis) -> Mat4 {
 /// model's units; the projection travels separately with the display options.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CameraPose {
+    /// The point looked at, in the view world (model units, Y up).
     pub target: [f32; 3],
+    /// Distance from the eye to the target, in model units.
     pub distance: f32,
+    /// Rotation about the vertical axis, radians.
     pub yaw_radians: f32,
+    /// Elevation above the horizontal plane, radians.
     pub pitch_radians: f32,
 }
 
@@ -84,6 +95,7 @@ impl CameraPose {
 }
 
 impl OrbitCamera {
+    /// The camera's current pose, for saving in a share or an embed link.
     pub fn pose(&self) -> CameraPose {
         CameraPose {
             target: self.target.to_array(),
@@ -121,15 +133,18 @@ impl OrbitCamera {
         self.distance = radius / (VERTICAL_FOV_RADIANS * 0.5).sin() * 1.5;
     }
 
+    /// The eye position in the view world: `distance` from the target, along yaw and pitch.
     pub fn eye(&self) -> Vec3 {
         let dir = Vec3::new(self.pitch.cos() * self.yaw.sin(), self.pitch.sin(), self.pitch.cos() * self.yaw.cos());
         self.target + dir * self.distance
     }
 
+    /// The view matrix: view-world coordinates to camera space (right-handed, looking down −Z).
     pub fn view_from_world(&self) -> Mat4 {
         view::look_at_mat4(self.eye(), self.target, Vec3::Y)
     }
 
+    /// The projection matrix for a viewport of `aspect` (width ÷ height), to wgpu clip space (depth 0..1); near and far planes follow the model's size.
     pub fn clip_from_view(&self, aspect: f32) -> Mat4 {
         let aspect = aspect.max(1e-3);
         // Clip planes follow the model size so that tiny and huge models both render.

@@ -38,6 +38,7 @@ pub(super) struct DrawItem {
     pub uniform_offset: u32,
 }
 
+/// A scene's meshes, materials, textures, ground grid and overlay lines uploaded to the GPU, ready for [`Renderer::render`](crate::Renderer::render).
 pub struct GpuScene {
     pub(super) meshes: Vec<Vec<GpuPrimitive>>,
     pub(super) materials: Vec<GpuMaterial>,
@@ -51,7 +52,9 @@ pub struct GpuScene {
     overlay_in_model: Vec<[f32; 7]>,
     /// Bounds of everything drawn, in the Y-up view world.
     pub bounds_in_view_world: Aabb,
+    /// Spacing of the ground grid's lines, in model units (a power of ten).
     pub grid_spacing: f32,
+    /// The up axis the model is drawn with: turned into the Y-up view world by [`up_from_model`].
     pub up_axis: UpAxis,
 }
 
@@ -92,10 +95,12 @@ fn buffer(
 }
 
 impl GpuScene {
+    /// Uploads `scene`, drawn with its own up axis.
     pub fn upload(device: &wgpu::Device, queue: &wgpu::Queue, pipelines: &Pipelines, scene: &Scene) -> GpuScene {
         Self::upload_with_up(device, queue, pipelines, scene, scene.up_axis)
     }
 
+    /// Uploads `scene`, drawn as if `up_axis` were its up axis (the user's override of the file's convention).
     pub fn upload_with_up(
         device: &wgpu::Device,
         queue: &wgpu::Queue,

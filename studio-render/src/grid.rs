@@ -15,7 +15,9 @@ pub fn grid_spacing(model_extent: f32) -> f32 {
 
 /// Line-list vertices (position, linear RGBA) for the grid.
 pub struct GridLines {
+    /// Line-list vertices: position x, y, z in the view world, then linear RGBA.
     pub vertices: Vec<[f32; 7]>,
+    /// Distance between neighbouring lines, in model units.
     pub spacing: f32,
 }
 

@@ -13,6 +13,8 @@
 //! ground grid, `renderer` records a frame, `warm_up` is the tiny scene drawn
 //! before the first model, `offscreen` (native only) renders to an image.
 
+#![warn(missing_docs)]
+
 /// Orbit camera: view and projection matrices from user input.
 pub mod camera;
 mod gpu_scene;
@@ -30,6 +32,7 @@ pub use renderer::Renderer;
 
 use crate::camera::OrbitCamera;
 
+/// How surfaces are lit: per triangle or per vertex.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Shading {
@@ -42,9 +45,13 @@ pub enum Shading {
 /// Everything about a frame that is not the scene itself.
 #[derive(Clone, Debug)]
 pub struct ViewSettings {
+    /// Where the camera is and how it projects.
     pub camera: OrbitCamera,
+    /// Flat or smooth shading of the surfaces.
     pub shading: Shading,
+    /// Draw the triangle edges over the shaded surfaces.
     pub wireframe: bool,
+    /// Draw the ground grid under the model.
     pub grid: bool,
     /// Linear RGB background.
     pub background: [f32; 3],

@@ -4,26 +4,37 @@
 use crate::{GpuScene, Renderer, ViewSettings};
 use studio_model::model::Scene;
 
+/// Colour format of the offscreen target: RGBA8 without hardware sRGB, so the shader writes sRGB-encoded bytes itself.
 pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
 
+/// Why offscreen rendering could not start or finish.
 #[derive(Debug, thiserror::Error)]
 pub enum OffscreenError {
+    /// No Vulkan fallback adapter (lavapipe) was found; the text is wgpu's error.
     #[error("no GPU adapter is available (install mesa-vulkan-drivers for lavapipe): {0}")]
     NoAdapter(String),
+    /// The adapter refused to create a device with WebGL2-level limits; the text is wgpu's error.
     #[error("the GPU device could not be created: {0}")]
     NoDevice(String),
+    /// Copying the rendered texture back to the CPU failed; the text is wgpu's error.
     #[error("reading the rendered pixels back failed: {0}")]
     Readback(String),
 }
 
+/// A wgpu device on the CPU adapter (lavapipe) with a renderer, for rendering without a window.
 pub struct Offscreen {
+    /// The wgpu device everything is created on.
     pub device: wgpu::Device,
+    /// The device's queue.
     pub queue: wgpu::Queue,
+    /// Which adapter and driver were chosen, for logs and test output.
     pub adapter_info: wgpu::AdapterInfo,
+    /// The renderer, set up for [`OFFSCREEN_FORMAT`].
     pub renderer: Renderer,
 }
 
 impl Offscreen {
+    /// Opens the Vulkan CPU fallback adapter (identical pixels on every machine) and builds a renderer for it.
     pub async fn new() -> Result<Offscreen, OffscreenError> {
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
             backends: wgpu::Backends::VULKAN,
@@ -52,6 +63,7 @@ impl Offscreen {
         Ok(Offscreen { device, queue, adapter_info: adapter.get_info(), renderer })
     }
 
+    /// Uploads `scene` to this device, drawn with its own up axis.
     pub fn upload(&self, scene: &Scene) -> GpuScene {
         GpuScene::upload(&self.device, &self.queue, self.renderer.pipelines(), scene)
     }

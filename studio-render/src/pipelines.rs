@@ -12,14 +12,19 @@ pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 /// uniform offset alignment on every adapter.
 pub const DRAW_UNIFORM_STRIDE: u64 = 256;
 
+/// What selects one of the mesh render pipeline variants; each distinct key compiles one pipeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MeshPipelineKey {
     /// No normal buffer: one normal per triangle, found in the fragment shader.
     /// Only without texture coordinates and colours.
     pub faceted: bool,
+    /// The primitive has texture coordinates and its material a texture to sample.
     pub has_uv: bool,
+    /// The primitive has vertex colours, multiplied into the base colour.
     pub has_color: bool,
+    /// Back faces are drawn (no culling): a double-sided material, or a section view showing the inside.
     pub double_sided: bool,
+    /// Alpha blending for `AlphaMode::Blend` materials, drawn after the opaque ones.
     pub blend: bool,
 }
 

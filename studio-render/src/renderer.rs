@@ -17,6 +17,7 @@ struct FrameUniform {
     section_plane: [f32; 4],
 }
 
+/// Draws a [`GpuScene`] with [`ViewSettings`](crate::ViewSettings) into a colour texture view of one format; owns the pipelines and the depth buffer.
 pub struct Renderer {
     pub(super) pipelines: Pipelines,
     frame_uniforms: wgpu::Buffer,
@@ -46,11 +47,12 @@ impl Renderer {
         Renderer { pipelines, frame_uniforms, frame_bind_group, depth: None, encode_srgb: !color_format.is_srgb() }
     }
 
+    /// The shaders, layouts and pipeline variants, which uploading a [`GpuScene`] needs.
     pub fn pipelines(&self) -> &Pipelines {
         &self.pipelines
     }
 
-    /// Draws the warm-up scene (see [`crate::warm_up`]) into a throwaway target of
+    /// Draws the warm-up scene (see `crate::warm_up`) into a throwaway target of
     /// the given size: the pipelines most models use are then compiled, and the
     /// GPU stack has met their draw states, before the first model arrives.
     pub fn warm_up(&mut self, device: &wgpu::Device, queue: &wgpu::Queue, (width, height): (u32, u32)) {

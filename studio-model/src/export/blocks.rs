@@ -33,6 +33,7 @@ pub struct ChunkedWriter<F: FnMut(&[&[u8]]) -> std::io::Result<()>> {
 }
 
 impl<F: FnMut(&[&[u8]]) -> std::io::Result<()>> ChunkedWriter<F> {
+    /// A writer holding chunks of `chunk_bytes` (at least 1) that hands groups of about `group_bytes` to `seal`.
     pub fn new(chunk_bytes: usize, group_bytes: usize, seal: F) -> Self {
         ChunkedWriter { seal, chunk_bytes: chunk_bytes.max(1), group_bytes, chunks: Vec::new(), held_bytes: 0 }
     }

@@ -17,12 +17,19 @@ use crate::model::{Mesh, Primitive, Scene, UpAxis};
 /// One primitive (or, merged, the whole model) in output space.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FlatMesh {
+    /// Name written for the part: the mesh's name (with `_N` for its Nth primitive), else `meshN`, or `merged`.
     pub name: String,
+    /// Vertex positions in output space: the target's unit and up axis, node transforms baked in.
     pub positions: Vec<[f32; 3]>,
+    /// Unit vertex normals in output space, parallel to `positions`; empty when the conversion does not read them ([`ExportOptions::reads_vertex_normals`]).
     pub normals: Vec<[f32; 3]>,
+    /// Linear RGBA vertex colours, parallel to `positions`, if the source had them.
     pub colors: Option<Vec<[f32; 4]>>,
+    /// Base-colour texture coordinates, parallel to `positions`, if the source had them.
     pub uvs: Option<Vec<[f32; 2]>>,
+    /// Triangle list, three indices per triangle, keeping the source's winding (reversed under a mirroring transform).
     pub indices: Vec<u32>,
+    /// Index into the source [`Scene::materials`](crate::model::Scene::materials), or the default material.
     pub material: Option<usize>,
 }
 

@@ -9,11 +9,11 @@
 //!
 //! The steps, one submodule each:
 //!
-//! 1. [`glb`] splits a GLB into its JSON and BIN chunks;
-//! 2. [`document`] checks `extensionsRequired`, parses and validates the JSON;
-//! 3. [`buffers`] resolves buffers lazily (BIN chunk, data URI or companion);
-//! 4. [`accessor`] reads typed, bounds-checked arrays out of them;
-//! 5. [`mesh`], [`material`], [`texture`] and [`nodes`] build the [`Scene`].
+//! 1. `glb` splits a GLB into its JSON and BIN chunks;
+//! 2. `document` checks `extensionsRequired`, parses and validates the JSON;
+//! 3. `buffers` resolves buffers lazily (BIN chunk, data URI or companion);
+//! 4. `accessor` reads typed, bounds-checked arrays out of them;
+//! 5. `mesh`, `material`, `texture` and `nodes` build the [`Scene`].
 
 mod accessor;
 mod buffers;

@@ -94,6 +94,7 @@ fn parse_mtl(text: &str, library: &mut Library) {
     }
 }
 
+/// Reads an OBJ file (Y up, unitless), taking its MTL library and textures from `companions`; the caller validates the result with [`crate::import::sanity_check`].
 pub fn import(bytes: &[u8], companions: &Companions, progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let text = String::from_utf8_lossy(bytes);
     let mut positions: Vec<[f32; 3]> = Vec::new();

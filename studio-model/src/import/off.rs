@@ -23,6 +23,7 @@ pub fn looks_like_off(bytes: &[u8]) -> bool {
     matches!(first, "OFF" | "COFF" | "NOFF" | "CNOFF" | "STOFF" | "STCOFF")
 }
 
+/// Reads a text OFF file (Y up, unitless) into a one-mesh scene; the caller validates the result with [`crate::import::sanity_check`].
 pub fn import(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| ImportError::Malformed("the OFF file is not text (binary OFF is not supported).".into()))?;

@@ -184,6 +184,7 @@ fn colour(value: f64, scalar: Scalar) -> f32 {
     }
 }
 
+/// Reads an ASCII or binary PLY file (Y up, unitless) into a one-mesh scene; the caller validates the result with [`crate::import::sanity_check`].
 pub fn import(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let (encoding, elements, data_start) = header(bytes)?;
     let data = &bytes[data_start..];

@@ -57,6 +57,7 @@ pub fn looks_like_ascii_stl(bytes: &[u8]) -> bool {
     lower.windows(5).any(|w| w == b"facet") || lower.windows(8).any(|w| w == b"endsolid")
 }
 
+/// Reads a binary STL file (Z up, unitless) into a one-mesh scene with per-face colours where the file has them; the caller validates the result with [`crate::import::sanity_check`].
 pub fn import_binary(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let count = declared_triangle_count(bytes).ok_or_else(|| ImportError::Truncated {
         what: "a binary STL header".into(),

@@ -5,7 +5,7 @@
 //!
 //! The zip is hostile like any file: the model part is parsed as it inflates
 //! (it is never held whole in memory), inflation stops with a message once it
-//! passes [`MAX_INFLATION_RATIO`] times the package's size (a zip bomb stops
+//! passes `MAX_INFLATION_RATIO` times the package's size (a zip bomb stops
 //! there, whatever sizes its directory claims), and nothing is reserved from a
 //! declared size. Memory therefore stays proportional to the file's length.
 
@@ -192,6 +192,7 @@ struct Object {
     components: Vec<(u32, Mat4)>,
 }
 
+/// Reads a 3MF package (Z up) with positions converted to millimetres from the model's unit; the caller validates the result with [`crate::import::sanity_check`].
 pub fn import(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| malformed(format!("not a readable zip package: {e}")))?;

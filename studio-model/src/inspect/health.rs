@@ -27,16 +27,27 @@ use super::weld::WeldedMesh;
 /// Counts for the health table, and what to highlight for each ("show me").
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Health {
+    /// Watertight: there are triangles and every edge is used by exactly two of them (no boundary or non-manifold edge).
     pub closed: bool,
+    /// No edge is run in the same direction by both of its two triangles.
     pub winding_consistent: bool,
+    /// Number of shells: sets of triangles connected through edges that exactly two triangles share.
     pub shells: usize,
+    /// Edges used by only one triangle: holes and open borders.
     pub boundary_edges: usize,
+    /// Edges used by three or more triangles: fins and internal walls.
     pub non_manifold_edges: usize,
+    /// Vertices where surfaces meet only at that vertex (bow-ties): their triangles form more than one fan.
     pub non_manifold_vertices: usize,
+    /// Triangles with no area: a repeated vertex, or three points on a line to within rounding.
     pub degenerate_triangles: usize,
+    /// Extra copies of triangles that use the same three vertices as an earlier one (in any order).
     pub duplicate_triangles: usize,
+    /// Edges shared by two triangles that run them in the same direction (one triangle is flipped).
     pub inconsistent_edges: usize,
+    /// Closed shells with negative signed volume: their normals point inwards.
     pub inverted_shells: usize,
+    /// Where each problem is, for "show me"; not sent with the counts.
     #[serde(skip)]
     pub highlights: Highlights,
 }
@@ -44,12 +55,19 @@ pub struct Health {
 /// Where each problem is, as welded vertex and triangle indices.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Highlights {
+    /// Each boundary edge as its two welded vertex indices.
     pub boundary_edges: Vec<[u32; 2]>,
+    /// Each non-manifold edge as its two welded vertex indices.
     pub non_manifold_edges: Vec<[u32; 2]>,
+    /// Each inconsistently wound edge as its two welded vertex indices.
     pub inconsistent_edges: Vec<[u32; 2]>,
+    /// Welded vertex index of each non-manifold vertex.
     pub non_manifold_vertices: Vec<u32>,
+    /// Triangle index of each degenerate triangle.
     pub degenerate_triangles: Vec<u32>,
+    /// Triangle index of each extra copy of a duplicate triangle, ascending.
     pub duplicate_triangles: Vec<u32>,
+    /// Triangle index of every triangle in an inverted shell.
     pub inverted_shell_triangles: Vec<u32>,
 }
 
@@ -98,6 +116,7 @@ pub(crate) fn signed_volume6(positions: &[DVec3], tri: [u32; 3]) -> f64 {
     a.dot(b.cross(c))
 }
 
+/// Runs every health check on `mesh`: the counts, and where each problem is.
 pub fn health(mesh: &WeldedMesh) -> Health {
     let triangles = &mesh.triangles;
     let mut health = Health::default();

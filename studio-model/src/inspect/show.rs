@@ -14,12 +14,19 @@ pub const MAX_SEGMENTS: usize = 100_000;
 /// Line-list positions (x, y, z per vertex, two vertices per segment), per kind.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct ShowLines {
+    /// Segments along the boundary edges.
     pub boundary_edges: Vec<f32>,
+    /// Segments along the non-manifold edges.
     pub non_manifold_edges: Vec<f32>,
+    /// Segments along the inconsistently wound edges.
     pub inconsistent_edges: Vec<f32>,
+    /// A three-axis cross at each non-manifold vertex.
     pub non_manifold_vertices: Vec<f32>,
+    /// The outline of each degenerate triangle.
     pub degenerate_triangles: Vec<f32>,
+    /// The outline of each extra copy of a duplicate triangle.
     pub duplicate_triangles: Vec<f32>,
+    /// The outline of every triangle in an inverted shell.
     pub inverted_shells: Vec<f32>,
 }
 

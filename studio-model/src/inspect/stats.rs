@@ -6,8 +6,10 @@ use serde::Serialize;
 use super::health::{Health, signed_volume6};
 use super::weld::WeldedMesh;
 
+/// Measurements of one welded mesh, in world space (node transforms applied) and the file's units.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Stats {
+    /// Number of triangles measured.
     pub triangles: usize,
     /// Square file units.
     pub area: f64,
@@ -17,10 +19,13 @@ pub struct Stats {
     pub volume: Option<f64>,
     /// Of a solid of uniform density when there is a volume, else of the surface.
     pub center_of_mass: [f64; 3],
+    /// Lowest corner of the box around the vertices that triangles use, in file units and axes (zero when there are none).
     pub bounds_min: [f64; 3],
+    /// Highest corner of that box, in file units and axes.
     pub bounds_max: [f64; 3],
 }
 
+/// Measures `mesh`; `health` decides whether a volume is given.
 pub fn stats(mesh: &WeldedMesh, health: &Health) -> Stats {
     let mut area_times2 = 0.0;
     let mut volume6 = 0.0;

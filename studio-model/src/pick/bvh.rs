@@ -50,6 +50,7 @@ impl Hit {
     }
 }
 
+/// A bounding-volume hierarchy over triangles, for casting rays against millions of them.
 #[derive(Clone, Debug, Default)]
 pub struct Bvh {
     nodes: Vec<Node>,
@@ -105,6 +106,7 @@ impl Bvh {
         self.ids.len()
     }
 
+    /// True when it holds no triangle (none given, or all with non-finite corners).
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

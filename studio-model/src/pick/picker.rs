@@ -12,19 +12,24 @@ use crate::model::Scene;
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Snap {
+    /// On the hit triangle's surface, no corner or edge within snapping reach.
     Surface,
+    /// Snapped to the nearest point of an edge of the hit triangle.
     Edge,
+    /// Snapped to a corner of the hit triangle.
     Vertex,
 }
 
 /// A picked point, in the model's world space (file units, file axes).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Picked {
+    /// The point, in world space (file units, file axes).
     pub point: [f32; 3],
     /// Unit normal of the picked triangle, facing the viewer.
     pub normal: [f32; 3],
     /// Part number (as in [`Scene::mesh_instances`]).
     pub part: u32,
+    /// Whether the point is on the surface or snapped to an edge or vertex.
     pub snap: Snap,
 }
 
@@ -32,7 +37,9 @@ pub struct Picked {
 pub struct View {
     /// Clip space from model world (camera × up-axis turn).
     pub clip_from_model: Mat4,
+    /// Viewport width in pixels.
     pub width_px: f32,
+    /// Viewport height in pixels.
     pub height_px: f32,
 }
 
@@ -59,6 +66,7 @@ impl View {
     }
 }
 
+/// Every drawn triangle of a scene in world space in one [`Bvh`], with the part each belongs to, for picking and ray casts.
 pub struct Picker {
     bvh: Bvh,
     /// Part of each triangle.

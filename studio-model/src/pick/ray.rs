@@ -5,7 +5,9 @@ use glam::Vec3;
 /// A half-line from `origin` along unit `direction`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ray {
+    /// Where the ray starts.
     pub origin: Vec3,
+    /// Unit direction of travel.
     pub direction: Vec3,
 }
 
@@ -16,6 +18,7 @@ impl Ray {
         origin.is_finite().then_some(Ray { origin, direction })
     }
 
+    /// The point `distance` along the ray from its origin, in the ray's units.
     pub fn at(&self, distance: f32) -> Vec3 {
         self.origin + self.direction * distance
     }

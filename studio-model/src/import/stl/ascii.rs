@@ -190,6 +190,7 @@ impl Keyword {
     }
 }
 
+/// Reads an ASCII STL file (Z up, unitless), one mesh per `solid` block; the caller validates the result with [`crate::import::sanity_check`].
 pub fn import_ascii(bytes: &[u8], progress: &mut Progress<'_>) -> Result<Scene, ImportError> {
     let mut reader =
         AsciiReader { tokens: Tokens { bytes, at: 0 }, meshes: Vec::new(), current: None, polygon: Vec::new() };
