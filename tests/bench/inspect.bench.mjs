@@ -70,7 +70,7 @@ async function main() {
     }
     console.log(`  ours ${ms(median(ours))}, trimesh ${ms(median(trimesh))} (in Python ${ms(median(trimeshInside))})`);
 
-    const pick = spawnSync('cargo', ['test', '--release', '-q', '-p', 'viewer-wasm', '--test', 'pick_timing', '--', '--ignored', '--nocapture'], {
+    const pick = spawnSync('cargo', ['test', '--release', '-q', '-p', 'studio-model', '--test', 'pick_timing', '--', '--ignored', '--nocapture'], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit'],
     });

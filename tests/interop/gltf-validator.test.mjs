@@ -15,7 +15,7 @@ import validator from 'gltf-validator';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
-const fixtures = path.join(repo, 'viewer-wasm', 'tests', 'fixtures');
+const fixtures = path.join(repo, 'studio-model', 'tests', 'fixtures');
 const cli = process.env.MODEL_STUDIO_BIN || path.join(repo, 'target', 'debug', 'model-studio');
 
 function expectValid(report, label) {

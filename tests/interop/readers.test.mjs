@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
-const fixtures = path.join(repo, 'viewer-wasm', 'tests', 'fixtures');
+const fixtures = path.join(repo, 'studio-model', 'tests', 'fixtures');
 const cli = process.env.MODEL_STUDIO_BIN || path.join(repo, 'target', 'debug', 'model-studio');
 const python = process.env.INTEROP_PYTHON || path.join(repo, 'tests', '.venv', 'bin', 'python');
 const FORMATS = ['stl', 'obj', 'ply', 'off', '3mf'];
