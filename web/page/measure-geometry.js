@@ -1,7 +1,7 @@
 // @ts-check
 // The geometry behind each measurement, on points and unit normals given as
 // [x, y, z] arrays in the model's units. Pure functions: tested in Node
-// (tests/browser/measure-geometry.test.mjs) and used by web/measure.js.
+// (tests/browser/measure-geometry.test.mjs) and used by web/page/measure.js.
 
 export const sub = (a, b) => a.map((c, k) => c - b[k]);
 export const add = (a, b) => a.map((c, k) => c + b[k]);

@@ -7,7 +7,7 @@
 //   surface normal, to the next surface).
 // Measurements are drawn over the model with labels that follow the view, and
 // can be renamed and deleted; they travel in shares and reports. Picking runs
-// in the engine's worker; the geometry is web/measure-geometry.js.
+// in the engine's worker; the geometry is web/page/measure-geometry.js.
 import { angleAt, circlePoints, circleThrough, distance, faceAngle, parallelDistance } from './measure-geometry.js';
 import { LabelSet } from './labels.js';
 import { formatLength } from './units.js';

@@ -8,7 +8,7 @@
 import { errorFromResponse, formatTimeLeft } from '../shared/share-messages.js';
 
 import { $ } from './dom.js';
-// Also read by main.js to decide whether to load this module at start.
+// Also read by page/main.js to decide whether to load this module at start.
 const STORAGE_KEY = '3dms.myShares';
 
 function loadMyShares() {
