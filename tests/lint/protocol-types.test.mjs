@@ -71,8 +71,8 @@ test('a misspelt message type in a send from the page fails the check', (t) => {
 test('a misspelt field in a message from the engine fails the check', (t) => {
   const dir = copyOfWeb();
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  misspell(dir, 'engine/worker.js', "post({ type: 'frame', frames });", "post({ type: 'frame', framez: frames });");
+  misspell(dir, 'engine/frames.js', "postToPage(self, { type: 'frame', frames });", "postToPage(self, { type: 'frame', framez: frames });");
   const { ok, output } = typeCheck(dir, 'tsconfig.workers.json');
   assert.equal(ok, false, 'tsc passed a frame message with a field "framez"');
-  assert.match(output, /engine\/worker\.js\(\d+,\d+\): error TS\d+: .*'framez'/);
+  assert.match(output, /engine\/frames\.js\(\d+,\d+\): error TS\d+: .*'framez'/);
 });
