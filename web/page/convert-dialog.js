@@ -49,6 +49,7 @@ function chosenParts() {
   return boxes.filter((b) => b.checked).map((b) => Number(b.value));
 }
 
+/** @param {import('./page-api.js').PageApi} api */
 export function setupConvertDialog(api) {
   const dialog = $('convert-dialog');
   let submittedAt = 0;

@@ -54,6 +54,10 @@ function describe(meta, formatBytes) {
   return `Shared model · ${parts.join(' · ')}.`;
 }
 
+/**
+ * @param {import('./page-api.js').PageApi} api
+ * @param {string} page 'share' or 'embed'
+ */
 export async function startRecipient(api, page) {
   const { id, secret, ownerToken } = parseLink();
   const embed = page === 'embed';

@@ -11,7 +11,17 @@ import { UNIT_LABELS, formatLength } from './units.js';
 import { $ } from './dom.js';
 export const REPORT_SCHEMA_VERSION = 1;
 
+/** @typedef {import('./page-api.js').PageApi} PageApi */
+/** @typedef {import('../shared/protocol.js').EngineToPage} EngineToPage */
+
 // One reply of the engine worker to a request, as a promise.
+/**
+ * @template {'snapshot' | 'sourceDigest'} T
+ * @param {PageApi} api
+ * @param {import('../shared/protocol.js').PageToEngine} request
+ * @param {T} replyType
+ * @returns {Promise<import('../shared/protocol.js').MessageOf<EngineToPage, T>>}
+ */
 function ask(api, request, replyType) {
   return new Promise((resolve, reject) => {
     api.on(replyType, (message) => resolve(message));
@@ -22,6 +32,7 @@ function ask(api, request, replyType) {
 
 // The view as JPEG bytes with the measurement labels drawn in (they are page
 // elements over the canvas, not part of the rendered image).
+/** @param {PageApi} api */
 async function snapshotWithLabels(api) {
   const { blob } = await ask(api, { type: 'snapshot' }, 'snapshot');
   const bitmap = await createImageBitmap(blob);
@@ -118,6 +129,10 @@ function buildPdf(data, snapshot) {
 const urls = [];
 
 // Makes the report of the model shown and offers its two files for download.
+/**
+ * @param {PageApi} api
+ * @param {{ unit: () => string, inspector: any, measure: any, notes: any }} tools
+ */
 export async function makeReport(api, { unit, inspector, measure, notes }) {
   const status = (text) => {
     $('report-status').textContent = text;
@@ -129,7 +144,8 @@ export async function makeReport(api, { unit, inspector, measure, notes }) {
     status('Drawing the view…');
     const snapshot = await snapshotWithLabels(api);
     const digest = await ask(api, { type: 'sourceDigest' }, 'sourceDigest');
-    const info = api.shownInfo();
+    // The report button is enabled only once a model is shown.
+    const info = /** @type {import('../shared/protocol.js').ModelInfo} */ (api.shownInfo());
     const data = buildReportData({
       info,
       unit: unit(),

@@ -89,6 +89,7 @@ function embedSnippet(embedLink) {
   return `<iframe src="${src}" width="640" height="480" style="border:0" allowfullscreen title="3D model"></iframe>`;
 }
 
+/** @param {import('./page-api.js').PageApi} api */
 export function setupShareDialog(api) {
   const dialog = $('share-dialog');
   let qrUrl = null;
