@@ -121,7 +121,7 @@ async fn every_described_route_and_every_error_carries_the_security_headers() {
     let others = [
         (Method::GET, "/".to_owned()),
         (Method::GET, "/index.html".to_owned()),
-        (Method::GET, "/main.js".to_owned()),
+        (Method::GET, "/page/main.js".to_owned()),
         (Method::GET, "/style.css".to_owned()),
         (Method::GET, "/no-such-file.js".to_owned()),
         (Method::GET, format!("/api/shares/{unknown}")),

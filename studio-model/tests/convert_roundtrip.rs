@@ -262,7 +262,7 @@ fn every_reference_model_is_handed_over_unchanged() {
 
 #[test]
 fn jobs_that_never_read_normals_do_the_same_without_them() {
-    // The viewer leaves the normals behind for these jobs (web/worker-tools.js):
+    // The viewer leaves the normals behind for these jobs (web/engine/worker-tools.js):
     // the files written and the inspection must not change.
     for (path, scene) in reference_scenes() {
         let (bare, normals) = handed_over(&scene, false).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -284,9 +284,9 @@ fn jobs_that_never_read_normals_do_the_same_without_them() {
 
 #[test]
 fn the_engine_worker_leaves_normals_behind_only_where_no_writer_reads_them() {
-    // web/worker-tools.js keeps its own list (the viewer build has no exporters to ask).
-    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/worker-tools.js"))
-        .expect("web/worker-tools.js");
+    // web/engine/worker-tools.js keeps its own list (the viewer build has no exporters to ask).
+    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/engine/worker-tools.js"))
+        .expect("web/engine/worker-tools.js");
     let list = script.split("const WITHOUT_VERTEX_NORMALS = [").nth(1).and_then(|rest| rest.split(']').next());
     let listed: Vec<String> =
         list.expect("the list").split(',').map(|s| s.trim().trim_matches('\'').to_owned()).collect();

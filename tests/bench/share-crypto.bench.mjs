@@ -1,7 +1,7 @@
 // `cargo xtask bench`: how fast the browser seals and opens a share, three ways
 // on the same bytes in the same page of the real server, best of several runs:
 // what the viewer does (key, header and key check in the wasm, chunks by WebCrypto:
-// web/share-cipher.js), the wasm's own AES-GCM (the fallback without WebCrypto),
+// web/engine/share-cipher.js), the wasm's own AES-GCM (the fallback without WebCrypto),
 // and bare WebCrypto AES-256-GCM on the same chunks (the floor).
 import { launchBrowser, startServer } from '../browser/harness.mjs';
 import { machine, writeSection } from './report.mjs';
@@ -16,7 +16,7 @@ async function measure({ sizeMib, runs }) {
   await pkg.default();
   const data = new Uint8Array(sizeMib * 1024 * 1024);
   for (let at = 0; at < data.length; at += 65536) crypto.getRandomValues(data.subarray(at, at + 65536));
-  const { openBody, sealChunks } = await import('/share-cipher.js');
+  const { openBody, sealChunks } = await import('/engine/share-cipher.js');
   const best = {
     hybridSealMs: Infinity,
     hybridOpenMs: Infinity,
@@ -27,7 +27,7 @@ async function measure({ sizeMib, runs }) {
   };
   for (let run = 0; run < runs; run += 1) {
     {
-      // What the viewer does: the same calls as web/worker-share.js.
+      // What the viewer does: the same calls as web/engine/worker-share.js.
       let started = performance.now();
       const sealer = new pkg.ShareSealer(undefined);
       const chunk = sealer.chunkSize();
@@ -47,7 +47,7 @@ async function measure({ sizeMib, runs }) {
       sealer.free();
       opener.free();
     }
-    // Ours: the same calls the worker makes (web/worker-share.js), on one piece of plaintext.
+    // Ours: the same calls the worker makes (web/engine/worker-share.js), on one piece of plaintext.
     let started = performance.now();
     const sealer = new pkg.ShareSealer(undefined);
     const chunk = sealer.chunkSize();

@@ -1,5 +1,5 @@
 // Texture decoding: the browser's decoders (createImageBitmap → 2D canvas →
-// getImageData, what web/worker.js does) on a 2048² PNG and JPEG made in the
+// getImageData, what web/engine/worker.js does) on a 2048² PNG and JPEG made in the
 // same browser. Writes the files and the timings to the folder given as the
 // first argument, where the Rust side of the comparison
 // (studio-model/tests/texture_decode_timing.rs) decodes the same bytes.

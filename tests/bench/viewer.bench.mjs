@@ -26,7 +26,7 @@ const CASES = [
 const dataset = () => ({ ...document.body.dataset });
 
 // Our viewer through its real UI: the URL box downloads the file in the worker,
-// which times bytes in memory → parsed and → first frame finished (web/worker.js).
+// which times bytes in memory → parsed and → first frame finished (web/engine/worker.js).
 async function timeOurs(browser, serverUrl, backend, modelUrl) {
   const { page } = await openViewer(browser, serverUrl, backend);
   try {

@@ -1,7 +1,7 @@
-// The measurement geometry (web/measure-geometry.js) on known shapes; no browser needed.
+// The measurement geometry (web/page/measure-geometry.js) on known shapes; no browser needed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { angleAt, circlePoints, circleThrough, distance, faceAngle, parallelDistance } from '../../web/measure-geometry.js';
+import { angleAt, circlePoints, circleThrough, distance, faceAngle, parallelDistance } from '../../web/page/measure-geometry.js';
 
 const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≈ ${b}`);
 

@@ -237,7 +237,7 @@ describe('share links', () => {
     const outcome = await sender.evaluate(async () => {
       const pkg = await import('/pkg/tools/tools_wasm.js');
       await pkg.default();
-      const { openBody, sealChunks } = await import('/share-cipher.js');
+      const { openBody, sealChunks } = await import('/engine/share-cipher.js');
       const envelope = pkg.envelopeHead(JSON.stringify({ name: 'x.stl', media_type: 'model/stl', size: 200000 }));
       const file = new Uint8Array(200000).map((_, i) => (i * 7919) % 251);
       const plaintext = new Uint8Array([...envelope, ...file]);

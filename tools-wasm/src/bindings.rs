@@ -443,7 +443,7 @@ impl Converter {
             keep_hierarchy: options.keep_hierarchy,
         };
         if self.received.as_ref().is_some_and(|r| !r.normals_handed_over()) && export_options.reads_vertex_normals() {
-            // The engine worker decides what to hand over (web/worker-tools.js); a test
+            // The engine worker decides what to hand over (web/engine/worker-tools.js); a test
             // keeps its list in step with the writers, so this is a bug, not bad input.
             return Err(error(
                 "Internal error: the model was handed over without the normals this conversion writes.".into(),

@@ -1,5 +1,7 @@
 //! `cargo xtask test`: every check, in the order that fails fastest.
 
+use std::process::Command;
+
 use anyhow::{Result, bail};
 
 use crate::api_check;
@@ -8,6 +10,17 @@ use crate::setup;
 use crate::shell::{cargo, run_capture};
 use crate::summary::{Counts, cargo_counts, node_counts};
 use crate::supply_chain;
+
+/// The JS under `web/`, type-checked in its two execution contexts (see web/tsconfig.json).
+const TYPE_CHECKED_WEB: [(&str, &str); 2] =
+    [("web/tsconfig.json", "tsc (web/: the page)"), ("web/tsconfig.workers.json", "tsc (web/: the workers)")];
+
+/// `tsc --noEmit -p CONFIG`, with the TypeScript that `npm ci` put in tests/.
+fn tsc(config: &str) -> Command {
+    let mut command = Command::new("tests/node_modules/.bin/tsc");
+    command.args(["--noEmit", "-p", config]);
+    command
+}
 
 pub fn run(args: &[String]) -> Result<()> {
     let lint = !args.iter().any(|a| a == "--no-lint");
@@ -77,6 +90,13 @@ pub fn run(args: &[String]) -> Result<()> {
 
     if browser {
         build::wasm()?;
+        // After the wasm builds: the JS type check reads their `.d.ts` declarations.
+        if lint {
+            for (config, name) in TYPE_CHECKED_WEB {
+                let (ok, _) = run_capture(&mut tsc(config), name)?;
+                check(&mut total, ok, name);
+            }
+        }
         let server = build::server(false)?;
         let cli = build::cli(false)?;
         let (ok, output) = run_capture(
@@ -86,8 +106,9 @@ pub fn run(args: &[String]) -> Result<()> {
                 "--test-reporter=tap",
                 "browser/",
                 "interop/",
+                "lint/",
             ]),
-            "browser tests (headless Chromium) and third-party readers of our exports",
+            "browser tests (headless Chromium), third-party readers of our exports, and the JS type check's own test",
         )?;
         let counts = node_counts(&output);
         if !ok && counts.failed == 0 {
