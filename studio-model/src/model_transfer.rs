@@ -26,6 +26,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Material, Mesh, Node, Primitive, Scene, SourceFormat, Texture, UpAxis, WrapMode};
 
+/// The tools job a scene is handed to, as far as the hand-over cares: whether
+/// the normals go along depends on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToolsJob<'a> {
+    /// An inspection: it reads positions and indices only.
+    Inspect,
+    /// A conversion to the target named `format` (a [`TargetFormat`](crate::export::TargetFormat)'s
+    /// serialised name, as the Convert dialog sends it), welded or not.
+    Convert {
+        /// The target's name, e.g. `stl-binary`.
+        format: &'a str,
+        /// Whether vertices are welded (which compares normals).
+        weld: bool,
+    },
+}
+
+impl ToolsJob<'_> {
+    /// Whether the job reads the model's vertex normals, so that the hand-over
+    /// must carry them. An unknown target gets them: the converter then refuses
+    /// the target itself, with its own message.
+    pub fn reads_vertex_normals(self) -> bool {
+        match self {
+            ToolsJob::Inspect => false,
+            ToolsJob::Convert { format, weld } => {
+                let target = serde_json::from_value::<crate::export::TargetFormat>(format.into());
+                target.map_or(true, |target| {
+                    crate::export::ExportOptions { weld, ..crate::export::ExportOptions::new(target) }
+                        .reads_vertex_normals()
+                })
+            }
+        }
+    }
+}
+
 /// The element type of one transferred array.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 enum Kind {

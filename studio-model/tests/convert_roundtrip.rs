@@ -14,7 +14,7 @@ use studio_model::export::{ExportOptions, LengthUnit, OutputSink, TargetFormat, 
 use studio_model::import::{Companions, import};
 use studio_model::inspect::{PartReport, inspect};
 use studio_model::model::{Scene, SourceFormat, UpAxis};
-use studio_model::model_transfer::{Receiving, pack};
+use studio_model::model_transfer::{Receiving, ToolsJob, pack};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -284,18 +284,25 @@ fn jobs_that_never_read_normals_do_the_same_without_them() {
 
 #[test]
 fn the_engine_worker_leaves_normals_behind_only_where_no_writer_reads_them() {
-    // web/engine/worker-tools.js keeps its own list (the viewer build has no exporters to ask).
-    let script = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/engine/worker-tools.js"))
-        .expect("web/engine/worker-tools.js");
-    let list = script.split("const WITHOUT_VERTEX_NORMALS = [").nth(1).and_then(|rest| rest.split(']').next());
-    let listed: Vec<String> =
-        list.expect("the list").split(',').map(|s| s.trim().trim_matches('\'').to_owned()).collect();
-    let expected: Vec<String> = TARGETS
-        .into_iter()
-        .filter(|&t| !ExportOptions::new(t).reads_vertex_normals())
-        .map(|t| serde_json::to_value(t).expect("name").as_str().expect("a string").to_owned())
-        .collect();
-    assert_eq!(listed, expected);
+    // The viewer build decides with ToolsJob, named as the Convert dialog names targets.
+    for target in TARGETS {
+        let name = serde_json::to_value(target).expect("name").as_str().expect("a string").to_owned();
+        for weld in [false, true] {
+            let job = ToolsJob::Convert { format: &name, weld };
+            assert_eq!(
+                job.reads_vertex_normals(),
+                ExportOptions { weld, ..ExportOptions::new(target) }.reads_vertex_normals(),
+                "{name}, weld {weld}"
+            );
+        }
+    }
     // Welding compares normals whatever the format.
     assert!(TARGETS.into_iter().all(|t| ExportOptions { weld: true, ..ExportOptions::new(t) }.reads_vertex_normals()));
+    // The formats that never read them: binary and ASCII STL compute face normals, OFF and 3MF store none.
+    let without: Vec<TargetFormat> =
+        TARGETS.into_iter().filter(|&t| !ExportOptions::new(t).reads_vertex_normals()).collect();
+    assert_eq!(without, [TargetFormat::StlBinary, TargetFormat::StlAscii, TargetFormat::Off, TargetFormat::ThreeMf]);
+    // An inspection never reads them; an unknown target gets them (the converter refuses it).
+    assert!(!ToolsJob::Inspect.reads_vertex_normals());
+    assert!(ToolsJob::Convert { format: "xyz", weld: false }.reads_vertex_normals());
 }

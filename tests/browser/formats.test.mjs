@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { canvasPixels, coverage, launchBrowser, loadFiles, openViewer, startServer } from './harness.mjs';
+import { canvasPixels, coverage, launchBrowser, loadFiles, openViewer, repoRoot, startServer } from './harness.mjs';
 
 const BACKGROUND = [0x60, 0x6a, 0x78];
 // A unit cube: 8 corners, 6 quads (12 triangles once split), counter-clockwise from outside.
@@ -87,5 +87,26 @@ describe('OBJ, PLY and OFF', () => {
     await loadFiles(page, path.join(dir, 'cube.off'));
     assert.equal(await page.getAttribute('#info-triangles', 'data-count'), '12');
     assert.equal(await page.textContent('#info-format'), 'OFF');
+  });
+
+  // Which build reads a file is told by its content: a 3MF (a zip) under another
+  // name still goes to the tools build, and its unit is the format's millimetres.
+  test('a 3MF without its extension opens, in millimetres', async () => {
+    const pyramids = fs.readFileSync(path.join(repoRoot, 'studio-model/tests/fixtures/3mf/trimesh/pyramids.3mf'));
+    const copy = path.join(dir, 'pyramids.model');
+    fs.writeFileSync(copy, pyramids);
+    await loadFiles(page, copy);
+    assert.equal(await page.textContent('#info-format'), '3MF');
+    assert.equal(await page.inputValue('#units'), 'mm');
+    assert.equal(await page.isDisabled('#units'), true, 'the format fixes the unit');
+    assert.ok(coverage(await canvasPixels(page), BACKGROUND).fraction > 0.01, 'drawn');
+  });
+
+  test('a glTF fixes metres; an STL lets the user choose', async () => {
+    await loadFiles(page, path.join(repoRoot, 'studio-model/tests/fixtures/gltf/khronos/Box/glTF-Binary/Box.glb'));
+    assert.equal(await page.inputValue('#units'), 'm');
+    assert.equal(await page.isDisabled('#units'), true);
+    await loadFiles(page, path.join(repoRoot, 'studio-model/tests/fixtures/stl/trimesh/unit_cube.STL'));
+    assert.equal(await page.isDisabled('#units'), false);
   });
 });

@@ -24,6 +24,7 @@ use studio_model::import::{Companions, Progress, import_with_progress};
 use studio_model::info::ModelInfo;
 use studio_model::model::srgb_to_linear;
 use studio_model::model::{Scene, SourceFormat, UpAxis};
+use studio_model::model_transfer::ToolsJob;
 use studio_model::prepared_memory::PreparedMemory;
 use studio_render::camera::{CameraPose, Projection};
 use studio_render::{GpuScene, Renderer, Shading, ViewSettings};
@@ -233,6 +234,14 @@ impl Viewer {
         serde_json::to_string(&info).map_err(|e| JsError::new(&e.to_string()))
     }
 
+    /// Whether a file starting with `head` (its first bytes) is read by the
+    /// tools build rather than this one: a 3MF, found by content as every
+    /// importer's format is, whatever the file's name.
+    #[wasm_bindgen(js_name = readByToolsBuild)]
+    pub fn read_by_tools_build(&self, head: &[u8]) -> bool {
+        matches!(studio_model::import::detect("", head), Some(studio_model::import::Detected::ThreeMf))
+    }
+
     /// [`Viewer::load`] of a model read by the tools build (`sceneTransfer`):
     /// `bytes` is a GLB in the model's own units and axes; `source_format` names
     /// what the file really was ("3mf"), for the info panel, units and up axis.
@@ -313,11 +322,17 @@ impl Viewer {
     /// `undefined` when the job should read the file instead: nothing shown, or
     /// a 3MF, which this build shows from a baked copy the tools build made.
     /// The views go stale when the wasm memory grows: copy them out at once.
-    /// `with_normals` false leaves the normals behind, for a job that never reads them.
+    /// `convert_to` names the conversion's target (`None`: an inspection); the
+    /// normals are left behind for a job that never reads them
+    /// ([`ToolsJob::reads_vertex_normals`]).
     #[wasm_bindgen(js_name = sceneForTools)]
-    pub fn scene_for_tools(&self, with_normals: bool) -> Option<js_sys::Array> {
+    pub fn scene_for_tools(&self, convert_to: Option<String>, weld: bool) -> Option<js_sys::Array> {
         let scene = self.scene.as_ref().filter(|s| s.format != SourceFormat::ThreeMf)?;
-        let packed = studio_model::model_transfer::pack(scene, with_normals);
+        let job = match &convert_to {
+            Some(format) => ToolsJob::Convert { format, weld },
+            None => ToolsJob::Inspect,
+        };
+        let packed = studio_model::model_transfer::pack(scene, job.reads_vertex_normals());
         let views: js_sys::Array = packed.arrays.into_iter().map(wasm_bytes::view_of).collect();
         Some(js_sys::Array::of2(&packed.description.into(), &views))
     }

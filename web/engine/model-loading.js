@@ -19,8 +19,13 @@ let loadingFiles = null;
 
 // 3MF is read by the tools build (web/pkg/tools/, loaded on first use): its zip
 // and XML readers would make every page load ~90 KB heavier for one format.
-/** @param {string} name */
-const readByTools = (name) => name.toLowerCase().endsWith('.3mf');
+// Which build reads a file is told by its content, as the importers tell formats
+// (a 3MF without its extension still opens): the engine decides from its first bytes.
+/** @param {Blob} file */
+async function readByTools(file) {
+  const head = new Uint8Array(await file.slice(0, 8).arrayBuffer());
+  return state.viewer.readByToolsBuild(head);
+}
 
 /** @param {FileEntry[]} entries files selected or dropped together */
 export async function loadFiles(entries) {
@@ -34,7 +39,7 @@ export async function loadFiles(entries) {
     const bytes = await readFile(file, i, entries.length);
     companions.push({ name: path || file.name, bytes });
   }
-  if (readByTools(model.name)) {
+  if (await readByTools(model)) {
     const bytes = await readFile(model, entries.length - 1, entries.length);
     await loadModel(model.name, bytes, model, companions, started);
     return;
@@ -95,13 +100,14 @@ async function loadModel(name, bytes, source, companions = [], started = perform
   const parseStart = performance.now();
   /** @param {number} fraction */
   const onProgress = (fraction) => parsing(Math.round(fraction * size));
-  if (!bytes && readByTools(name)) {
+  const byTools = await readByTools(source);
+  if (!bytes && byTools) {
     // Downloaded into the engine's buffer, but the tools build reads it: take the Blob's copy.
     viewer.inputBuffer(0);
     bytes = new Uint8Array(await source.arrayBuffer());
   }
   let infoJson;
-  if (bytes && readByTools(name)) infoJson = await loadThroughTools(name, bytes, onProgress);
+  if (bytes && byTools) infoJson = await loadThroughTools(name, bytes, onProgress);
   else infoJson = bytes ? viewer.load(name, bytes, onProgress) : viewer.loadInput(name, onProgress);
   const info = JSON.parse(infoJson);
   const parsedAt = performance.now();

@@ -34,26 +34,9 @@ async function startToolsWorker(model) {
   return worker;
 }
 
-// The target formats whose writers never read vertex normals (binary and ASCII
-// STL compute one per face; OFF and 3MF store none): TargetFormat's
-// writes_vertex_normals in studio-model/src/export.rs, which a test keeps this in
-// step with. Converting to one, without welding (which compares normals), or
-// inspecting, the model is handed over without its normals: a third to a half
-// less to copy, twice.
-const WITHOUT_VERTEX_NORMALS = ['stl-binary', 'stl-ascii', 'off', 'three-mf'];
-
-/**
- * @param {JobKind} kind
- * @param {JobRequest} request
- */
-function readsNormals(kind, request) {
-  if (kind === 'inspect') return false;
-  const { format, weld } = /** @type {ConvertOptions} */ (request.options);
-  return weld || !WITHOUT_VERTEX_NORMALS.includes(format);
-}
-
 // `shown()` is the model shown now ({ name, source, companions });
-// `shownScene(withNormals)` its parsed scene to hand over ({ description, buffers }), or null;
+// `shownScene(convertTo, weld)` its parsed scene to hand over ({ description, buffers }), or null
+// (with the normals only if the job reads them: the engine decides);
 // `shownCounts()` its { vertices, triangles }, or null.
 //
 // Each job request from the page carries a MessagePort: the job worker reports
@@ -65,7 +48,7 @@ function readsNormals(kind, request) {
 /**
  * @param {{
  *   shown: () => { name: string, source: Blob, companions: Companion[] } | null,
- *   shownScene: (withNormals: boolean) => HandedScene | null,
+ *   shownScene: (convertTo: string | undefined, weld: boolean) => HandedScene | null,
  *   shownCounts: () => ModelCounts | null,
  * }} model
  */
@@ -88,7 +71,8 @@ export function toolHandlers({ shown, shownScene, shownCounts }) {
     const files = shown();
     if (!files) throw new Error(`Open a model first, then ${kind} it.`);
     // Taken now, with the files: a model that finishes loading meanwhile must not mix in.
-    const scene = shownScene(readsNormals(kind, request));
+    const options = kind === 'convert' ? /** @type {ConvertOptions} */ (request.options) : null;
+    const scene = shownScene(options?.format, options?.weld ?? false);
     running.get(kind)?.worker?.terminate();
     // Set at once, so that a Cancel while the tools are still loading is honoured.
     /** @type {{ worker: Worker | null }} */

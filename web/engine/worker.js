@@ -48,11 +48,12 @@ async function loadEngine(forceWebgl2) {
 // The shown model for a tools job, so that converting or inspecting it does not
 // read and parse its file again: the scene's description and its arrays copied
 // out of the wasm memory (transferred to the job, not copied again), or null
-// when the job must read the file (see Viewer.sceneForTools); the normals only
-// `withNormals`.
-/** @param {boolean} withNormals */
-function shownScene(withNormals) {
-  const handed = state.viewer?.sceneForTools(withNormals);
+// when the job must read the file (see Viewer.sceneForTools, which also decides
+// whether the job reads the normals: a conversion to `convertTo`, an
+// inspection when it is undefined).
+/** @param {string | undefined} convertTo @param {boolean} weld */
+function shownScene(convertTo, weld) {
+  const handed = state.viewer?.sceneForTools(convertTo, weld);
   if (!handed) return null;
   const [description, views] = handed;
   // The views are copied at once, before the wasm memory can grow.

@@ -4,7 +4,7 @@
 // unless this file was given another one before).
 import { $ } from './dom.js';
 import { formatNumber } from './format.js';
-import { UNIT_LABELS, fixedUnit, rememberUnit, rememberedUnit } from './units.js';
+import { UNIT_LABELS, rememberUnit, rememberedUnit } from './units.js';
 
 /** @typedef {import('../shared/protocol.js').ModelInfo} ModelInfo */
 
@@ -20,7 +20,7 @@ export const unit = () => currentUnit;
 
 /** @param {ModelInfo} info */
 function applyUnits(info) {
-  const fixed = fixedUnit(info.format);
+  const fixed = info.unit;
   unitKey = `${info.file_name}:${info.vertices}:${info.triangles}`;
   currentUnit = fixed ?? rememberedUnit(unitKey) ?? 'mm';
   if ($('units')) {
@@ -73,7 +73,7 @@ export function chooseUnit(chosen) {
 
 /** A share's unit, unless the format fixes one. @param {unknown} shared */
 export function takeSharedUnit(shared) {
-  if (typeof shared === 'string' && UNIT_NAMES.includes(shared) && !fixedUnit(shownInfo?.format ?? '')) {
+  if (typeof shared === 'string' && UNIT_NAMES.includes(shared) && !shownInfo?.unit) {
     currentUnit = shared;
     showSize(shownInfo);
   }

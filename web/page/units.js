@@ -1,17 +1,11 @@
 // @ts-check
 // Lengths with their unit. STL, OBJ, PLY and OFF carry no unit: the user says
 // what their numbers are in (millimetres unless told otherwise), remembered per
-// file in this browser. glTF is metres; our 3MF reader delivers millimetres.
+// file in this browser. A format that fixes its unit (glTF metres, our 3MF
+// reader millimetres) says so in the engine's model info (`unit`).
 
 export const UNIT_LABELS = { mm: 'mm', cm: 'cm', m: 'm', in: 'in' };
 const STORE_PREFIX = '3dms.units:';
-
-// The unit a format fixes (by the engine's format label), or null when the user chooses.
-export function fixedUnit(formatLabel) {
-  if (/^glTF/.test(formatLabel)) return 'm';
-  if (formatLabel === '3MF') return 'mm';
-  return null;
-}
 
 // `key` names the file (name and counts: the same file opened again).
 export function rememberedUnit(key) {

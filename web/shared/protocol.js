@@ -32,9 +32,17 @@
 /**
  * What the engine reports of a loaded model (Viewer.load's JSON).
  * @typedef {{
- *   file_name: string, format: string, meshes: number, vertices: number, triangles: number,
- *   size: number[], min: number[], warnings: string[], parts?: { name: string, triangles: number }[]
+ *   file_name: string, format: string, unit: LengthUnit | null, meshes: number, vertices: number,
+ *   triangles: number, size: number[], min: number[], warnings: string[],
+ *   parts?: { name: string, triangles: number }[]
  * }} ModelInfo
+ */
+
+/**
+ * A unit of length, as the engine names it (studio_model::model::LengthUnit).
+ * `unit` in ModelInfo is the one the format fixes (glTF "m", 3MF "mm"), or null
+ * when the file has none and the user says what its numbers are.
+ * @typedef {'mm' | 'cm' | 'm' | 'in'} LengthUnit
  */
 
 /** @typedef {{ vertices: number, triangles: number }} ModelCounts */
