@@ -2,6 +2,7 @@
 //! conversion and inspection, each a few lines over plain Rust.
 
 use glam::DVec3;
+use studio_model::inspect::health::HealthKind;
 use wasm_bindgen::prelude::*;
 
 use share_container::{Decryptor, EncryptOptions, Encryptor, Envelope, Metadata, OsRandom, Secret, ShareError};
@@ -497,19 +498,21 @@ impl Inspected {
         self.report.clone()
     }
 
-    /// Line-list positions for one problem kind (a `Health` field name).
+    /// Line-list positions for one problem kind (a `Health` field name;
+    /// empty for any other name).
     pub fn lines(&self, kind: &str) -> Vec<f32> {
-        let s = &self.show;
-        match kind {
-            "boundary_edges" => s.boundary_edges.clone(),
-            "non_manifold_edges" => s.non_manifold_edges.clone(),
-            "inconsistent_edges" => s.inconsistent_edges.clone(),
-            "non_manifold_vertices" => s.non_manifold_vertices.clone(),
-            "degenerate_triangles" => s.degenerate_triangles.clone(),
-            "duplicate_triangles" => s.duplicate_triangles.clone(),
-            "inverted_shells" => s.inverted_shells.clone(),
-            _ => Vec::new(),
-        }
+        HealthKind::from_name(kind).map_or_else(Vec::new, |kind| self.show.of(kind).to_vec())
+    }
+
+    /// The problem kinds in the order to list them, with their wording, as JSON
+    /// (`[{"kind": "boundary_edges", "label": "Boundary edges (holes)"}, …]`).
+    #[wasm_bindgen(js_name = problemKindsJson)]
+    pub fn problem_kinds_json(&self) -> String {
+        let kinds: Vec<serde_json::Value> = HealthKind::ALL
+            .into_iter()
+            .map(|kind| serde_json::json!({ "kind": kind.name(), "label": kind.label() }))
+            .collect();
+        serde_json::Value::Array(kinds).to_string()
     }
 }
 

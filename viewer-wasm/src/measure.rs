@@ -79,18 +79,24 @@ impl Viewer {
             .collect()
     }
 
-    /// Lines drawn over the model, as a line list of vertices (x, y, z in model
-    /// units and axes, then linear r, g, b, a); empty clears them.
+    /// Lines drawn over the model, by layer: `positions` holds every layer's
+    /// line list joined (x, y, z per vertex, two vertices a segment, in model
+    /// units and axes), `layer_vertices[i]` how many of them are layer `i`'s,
+    /// and `layer_rgba[4 i..4 i + 4]` its linear RGBA colour. Packed here into
+    /// the renderer's overlay vertices, whose layout nothing outside the engine
+    /// knows. Empty clears them.
     #[wasm_bindgen(js_name = setOverlay)]
-    pub fn set_overlay(&mut self, vertices: &[f32]) {
-        let lines: Vec<[f32; 7]> = vertices
-            .chunks_exact(7)
-            .filter(|v| v.iter().all(|c| c.is_finite()))
-            .map(|v| [v[0], v[1], v[2], v[3], v[4], v[5], v[6]])
-            .collect();
+    pub fn set_overlay(
+        &mut self,
+        positions: &[f32],
+        layer_vertices: &[u32],
+        layer_rgba: &[f32],
+    ) -> Result<(), JsError> {
+        let lines = overlay_vertices(positions, layer_vertices, layer_rgba).map_err(|e| JsError::new(&e))?;
         if let Some(gpu_scene) = &mut self.gpu_scene {
             gpu_scene.set_overlay(&self.gpu.device, &self.gpu.queue, lines);
         }
+        Ok(())
     }
 }
 
@@ -104,4 +110,29 @@ impl Viewer {
             camera.clip_from_view(width / height) * camera.view_from_world() * up_from_model(gpu_scene.up_axis);
         Some(View { clip_from_model, width_px: width, height_px: height })
     }
+}
+
+/// Each layer's positions with its colour, as overlay vertices; a vertex with a
+/// non-finite coordinate or colour is left out.
+fn overlay_vertices(positions: &[f32], layer_vertices: &[u32], layer_rgba: &[f32]) -> Result<Vec<[f32; 7]>, String> {
+    let vertices: usize = layer_vertices.iter().map(|&n| n as usize).sum();
+    if vertices.checked_mul(3) != Some(positions.len()) || layer_rgba.len() != layer_vertices.len() * 4 {
+        return Err(format!(
+            "Internal error: overlay of {} layers with {vertices} vertices, {} coordinates and {} colour components.",
+            layer_vertices.len(),
+            positions.len(),
+            layer_rgba.len()
+        ));
+    }
+    let mut points = positions.chunks_exact(3);
+    let mut lines = Vec::with_capacity(vertices);
+    for (&count, rgba) in layer_vertices.iter().zip(layer_rgba.chunks_exact(4)) {
+        for point in points.by_ref().take(count as usize) {
+            let vertex = [point[0], point[1], point[2], rgba[0], rgba[1], rgba[2], rgba[3]];
+            if vertex.iter().all(|c| c.is_finite()) {
+                lines.push(vertex);
+            }
+        }
+    }
+    Ok(lines)
 }

@@ -128,8 +128,15 @@ const handlers = {
     state.viewer.clearSection();
     requestFrame();
   },
-  overlay({ lines, anchors }) {
-    state.viewer.setOverlay(lines);
+  overlay({ layers, anchors }) {
+    const positions = new Float32Array(layers.reduce((n, l) => n + l.positions.length, 0));
+    let at = 0;
+    for (const layer of layers) {
+      positions.set(layer.positions, at);
+      at += layer.positions.length;
+    }
+    const vertexCounts = new Uint32Array(layers.map((l) => l.positions.length / 3));
+    state.viewer.setOverlay(positions, vertexCounts, new Float32Array(layers.flatMap((l) => l.rgba)));
     setLabelAnchors(anchors);
     requestFrame();
   },

@@ -39,16 +39,6 @@ import { fixedSpace, readStream } from '../shared/read-stream.js';
 // each message is work for the page's thread that the result then waits behind.
 const PROGRESS_STEP = 0.01;
 const PROGRESS_MS = 16;
-// The "show me" line sets of an inspection (Health's field names).
-const SHOW_KINDS = [
-  'boundary_edges',
-  'non_manifold_edges',
-  'inconsistent_edges',
-  'non_manifold_vertices',
-  'degenerate_triangles',
-  'duplicate_triangles',
-  'inverted_shells',
-];
 
 // Streams `blob` into the wasm memory. Reading it in 8 MiB slices with
 // arrayBuffer() instead was slower here (24 MB: ~60 ms streamed, ~70 sliced):
@@ -132,10 +122,13 @@ self.onmessage = async (/** @type {MessageEvent<EngineToJob>} */ { data }) => {
     if (data.type === 'inspect') {
       const inspected = converter.inspectInput(name, progress);
       converter.free();
-      const lines = Object.fromEntries(SHOW_KINDS.map((kind) => [kind, inspected.lines(kind)]));
+      // The problem kinds, their order and wording are the engine's (HealthKind).
+      /** @type {import('../shared/protocol.js').ProblemKind[]} */
+      const problems = JSON.parse(inspected.problemKindsJson());
+      const lines = Object.fromEntries(problems.map(({ kind }) => [kind, inspected.lines(kind)]));
       const report = JSON.parse(inspected.reportJson());
       inspected.free();
-      replyToPage(port, { type: 'done', result: { report, lines } }, Object.values(lines).map((l) => l.buffer));
+      replyToPage(port, { type: 'done', result: { report, lines, problems } }, Object.values(lines).map((l) => l.buffer));
       return;
     }
     const converted = converter.convertInput(name, JSON.stringify(data.options), progress);

@@ -7,9 +7,8 @@
 import { LabelSet } from './labels.js';
 
 import { $ } from './dom.js';
-
-// How close (CSS pixels) a click snaps to a corner or edge.
-const SNAP_CSS_PX = 8;
+import { NO_LINES } from './overlay-layers.js';
+import { SNAP_CSS_PX } from './snap.js';
 
 export function setupAnnotations({ send, setOverlay, editable }) {
   let notes = []; // { number, text, point }
@@ -37,7 +36,7 @@ export function setupAnnotations({ send, setOverlay, editable }) {
   });
 
   function redraw() {
-    setOverlay(new Float32Array(0), new Float32Array(notes.flatMap((n) => n.point)));
+    setOverlay(NO_LINES, new Float32Array(notes.flatMap((n) => n.point)));
     const list = $('annotations');
     if ($('annotations-title')) $('annotations-title').hidden = notes.length === 0;
     list?.replaceChildren(

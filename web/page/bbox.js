@@ -5,6 +5,7 @@ import { LabelSet } from './labels.js';
 import { formatLength } from './units.js';
 
 import { $ } from './dom.js';
+import { NO_LINES } from './overlay-layers.js';
 const EDGE_RGBA = [0.55, 0.8, 1.0, 1.0];
 
 export function setupBoundingBox({ setOverlay, unit }) {
@@ -22,7 +23,7 @@ export function setupBoundingBox({ setOverlay, unit }) {
     const on = Boolean($('bbox')?.checked && info);
     if (!on) {
       labels.sync([], (axis) => axis, () => {});
-      setOverlay(new Float32Array(0), new Float32Array(0), null);
+      setOverlay(NO_LINES, new Float32Array(0), null);
       return;
     }
     const { x0, y0, z0, x1, y1, z1 } = corners();
@@ -33,8 +34,7 @@ export function setupBoundingBox({ setOverlay, unit }) {
         edges.push([v(0, a, b), v(1, a, b)], [v(a, 0, b), v(a, 1, b)], [v(a, b, 0), v(a, b, 1)]);
       }
     }
-    const lines = new Float32Array(edges.length * 2 * 7);
-    edges.flat().forEach((p, i) => lines.set([...p, ...EDGE_RGBA], i * 7));
+    const lines = { positions: new Float32Array(edges.flat(2)), rgba: EDGE_RGBA };
     // One label per axis, on the edges along x, y and z from the lowest corner.
     const mid = (a, b) => a.map((c, k) => (c + b[k]) / 2);
     const anchors = [mid(v(0, 0, 0), v(1, 0, 0)), mid(v(0, 0, 0), v(0, 1, 0)), mid(v(0, 0, 0), v(0, 0, 1))];

@@ -2,7 +2,8 @@
 // Hover highlight: while a tool that picks is on, a marker shows what a click
 // would pick (vertex, edge or surface), one pick in flight at a time.
 import { send } from './engine-link.js';
-import { layerHasLines, setOverlayLayer } from './overlay-layers.js';
+import { NO_LINES, layerHasLines, setOverlayLayer } from './overlay-layers.js';
+import { SNAP_CSS_PX } from './snap.js';
 import { tools } from './tools.js';
 
 /** @typedef {import('../shared/protocol.js').Picked} Picked */
@@ -23,12 +24,12 @@ export function hover(x, y) {
   const { measure, notes, section } = tools;
   const tool = measure?.isActive() ? 'measure' : notes?.isActive() ? 'annotate' : section?.isPicking() ? 'section' : null;
   if (!tool) {
-    if (layerHasLines('hover')) setOverlayLayer('hover', new Float32Array(0));
+    if (layerHasLines('hover')) setOverlayLayer('hover', NO_LINES);
     return;
   }
   const dpr = window.devicePixelRatio || 1;
   /** @type {{ type: 'hover', x: number, y: number, snap: number }} */
-  const request = { type: 'hover', x: x * dpr, y: y * dpr, snap: tool === 'measure' && measure?.snaps() ? 8 * dpr : 0 };
+  const request = { type: 'hover', x: x * dpr, y: y * dpr, snap: tool === 'measure' && measure?.snaps() ? SNAP_CSS_PX * dpr : 0 };
   if (busy) {
     next = request;
     return;
@@ -50,18 +51,18 @@ export function hovered(picked) {
     send(request);
   }
   if (!picked) {
-    setOverlayLayer('hover', new Float32Array(0));
+    setOverlayLayer('hover', NO_LINES);
     return;
   }
   const size = /** @type {NonNullable<typeof tools.measure>} */ (tools.measure).markerSize() * (picked.snap === 'surface' ? 0.6 : 1.2);
-  const lines = new Float32Array(6 * 7);
+  // A cross: one segment along each axis.
+  const positions = new Float32Array(6 * 3);
   for (let k = 0; k < 3; k += 1) {
     const [a, b] = [[...picked.point], [...picked.point]];
     a[k] -= size;
     b[k] += size;
-    lines.set([...a, ...HOVER_RGBA[picked.snap]], k * 14);
-    lines.set([...b, ...HOVER_RGBA[picked.snap]], k * 14 + 7);
+    positions.set([...a, ...b], k * 6);
   }
-  setOverlayLayer('hover', lines);
+  setOverlayLayer('hover', { positions, rgba: HOVER_RGBA[picked.snap] });
   document.body.dataset.hoverSnap = picked.snap;
 }

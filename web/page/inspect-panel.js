@@ -3,10 +3,10 @@
 // a job worker (the same inspection as `model-studio info`), with a "Show"
 // button per problem that draws where it is over the model. Lengths, areas and
 // volumes carry the file's unit. Nothing leaves the browser.
-import { PROBLEMS } from './health-names.js';
 import { formatLength, UNIT_LABELS } from './units.js';
 
 import { $ } from './dom.js';
+import { NO_LINES } from './overlay-layers.js';
 
 // Linear RGBA of "show me" lines: red.
 const SHOW_RGBA = [1.0, 0.08, 0.12, 1.0];
@@ -63,9 +63,7 @@ export function setupInspect({ runJob, on, unit, setOverlayLayer }) {
   function show(kind) {
     showing = showing === kind ? null : kind;
     const positions = showing ? result.lines[showing] : new Float32Array(0);
-    const lines = new Float32Array((positions.length / 3) * 7);
-    for (let v = 0; v < positions.length / 3; v += 1) lines.set([positions[v * 3], positions[v * 3 + 1], positions[v * 3 + 2], ...SHOW_RGBA], v * 7);
-    setOverlayLayer('inspect', lines);
+    setOverlayLayer('inspect', { positions, rgba: SHOW_RGBA });
     const buttons = /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll('#inspect-health button'));
     for (const b of buttons) b.setAttribute('aria-pressed', String(b.dataset.kind === showing));
   }
@@ -83,7 +81,7 @@ export function setupInspect({ runJob, on, unit, setOverlayLayer }) {
       row('Bounding box', `${size.map(plain).join(' × ')} ${u}`),
       row('Shells', number(health.shells)),
     );
-    const problems = PROBLEMS.map(([kind, label]) => {
+    const problems = result.problems.map(({ kind, label }) => {
       const count = health[kind];
       let button = null;
       if (count > 0 && result.lines[kind]?.length) {
@@ -127,7 +125,7 @@ export function setupInspect({ runJob, on, unit, setOverlayLayer }) {
     reset() {
       result = null;
       showing = null;
-      setOverlayLayer('inspect', new Float32Array(0));
+      setOverlayLayer('inspect', NO_LINES);
       $('inspect-result').hidden = true;
       $('inspect-status').textContent = '';
       $('inspect-run').disabled = false;
@@ -135,6 +133,8 @@ export function setupInspect({ runJob, on, unit, setOverlayLayer }) {
     unitChanged: render,
     // For the report: the figures, if analysed; run() analyses and resolves with them.
     report: () => result?.report ?? null,
+    // The problem kinds of that report, in order, with their wording (the engine's).
+    problems: () => result?.problems ?? [],
     run: () =>
       new Promise((resolve, reject) => {
         waiting.push({ resolve, reject });

@@ -13,13 +13,12 @@ import { LabelSet } from './labels.js';
 import { formatLength } from './units.js';
 
 import { $ } from './dom.js';
+import { SNAP_CSS_PX } from './snap.js';
 
 // Linear RGBA of the lines (amber) and the size of point markers, as a
 // fraction of the model's diagonal.
 const LINE_RGBA = [1.0, 0.63, 0.1, 1.0];
 const MARKER_FRACTION = 0.01;
-// How close (CSS pixels) a click must be to a corner or edge to snap to it.
-const SNAP_CSS_PX = 8;
 
 // What each kind needs and how it is worded. `snap`: whether picks snap to
 // corners and edges (face kinds want the face itself).
@@ -147,8 +146,7 @@ export function setupMeasure({ send, setOverlay, unit }) {
   function redraw() {
     const points = measurements.flatMap(shape);
     for (const p of picks) points.push(...cross(p.point));
-    const lines = new Float32Array(points.length * 7);
-    points.forEach((p, i) => lines.set([...p, ...LINE_RGBA], i * 7));
+    const lines = { positions: new Float32Array(points.flat()), rgba: LINE_RGBA };
     setOverlay(lines, new Float32Array(measurements.flatMap(anchor)));
     renderList();
   }

@@ -5,37 +5,38 @@
 // back the positions of its own.
 import { send } from './engine-link.js';
 
+/** @typedef {import('../shared/protocol.js').OverlayLines} OverlayLines */
 /** @typedef {(positions: Float32Array) => void} OnLabels */
-/** @typedef {{ lines: Float32Array, anchors: Float32Array, onLabels: OnLabels | null }} Layer */
+/** @typedef {{ lines: OverlayLines, anchors: Float32Array, onLabels: OnLabels | null }} Layer */
+
+/** A layer without lines. @type {OverlayLines} */
+export const NO_LINES = Object.freeze({ positions: new Float32Array(0), rgba: [0, 0, 0, 0] });
 
 /** @type {Map<string, Layer>} name → layer, in the order first set */
 const layers = new Map();
 
 /**
- * Sets the layer `name` and sends the joined overlay to the engine.
+ * Sets the layer `name` and sends every layer to the engine, which packs their
+ * lines into its vertex layout (Viewer.setOverlay).
  * @param {string} name
- * @param {Float32Array} lines line-list vertices (x, y, z, r, g, b, a)
+ * @param {OverlayLines} lines its line list, in one colour
  * @param {Float32Array} [anchors] points (x, y, z) whose screen positions `onLabels` gets
  * @param {OnLabels | null} [onLabels]
  */
 export function setOverlayLayer(name, lines, anchors = new Float32Array(0), onLabels = null) {
   layers.set(name, { lines, anchors, onLabels });
   const all = [...layers.values()];
-  /** @param {'lines' | 'anchors'} key */
-  const join = (key) => {
-    const joined = new Float32Array(all.reduce((n, l) => n + l[key].length, 0));
-    let at = 0;
-    for (const layer of all) {
-      joined.set(layer[key], at);
-      at += layer[key].length;
-    }
-    return joined;
-  };
-  send({ type: 'overlay', lines: join('lines'), anchors: join('anchors') });
+  const joinedAnchors = new Float32Array(all.reduce((n, l) => n + l.anchors.length, 0));
+  let at = 0;
+  for (const layer of all) {
+    joinedAnchors.set(layer.anchors, at);
+    at += layer.anchors.length;
+  }
+  send({ type: 'overlay', layers: all.map((l) => l.lines), anchors: joinedAnchors });
 }
 
 /** @param {string} name */
-export const layerHasLines = (name) => Boolean(layers.get(name)?.lines.length);
+export const layerHasLines = (name) => Boolean(layers.get(name)?.lines.positions.length);
 
 /**
  * The engine's projected anchors, back to their layers (3 numbers in, 3 out per anchor).

@@ -4,7 +4,6 @@
 // measurements, annotations, units, the file's name, size and SHA-256, and the
 // date — and a JSON file with the same data for programs, whose schema is
 // docs/report.schema.json.
-import { PROBLEMS } from './health-names.js';
 import { MARGIN_PT, PdfDocument } from './report-pdf.js';
 import { UNIT_LABELS, formatLength } from './units.js';
 
@@ -75,7 +74,8 @@ export function buildReportData({ info, unit, digest, inspection, measurements, 
   };
 }
 
-function buildPdf(data, snapshot) {
+/** @param {import('../shared/protocol.js').ProblemKind[]} problems the health rows, in order */
+function buildPdf(data, snapshot, problems) {
   const u = UNIT_LABELS[data.units];
   const plain = (v) => String(Number(v.toPrecision(6)));
   const pdf = new PdfDocument();
@@ -102,8 +102,8 @@ function buildPdf(data, snapshot) {
   pdf.text('Mesh health', { size: 13, bold: true, gap: 6 });
   pdf.row('Closed (watertight)', h.closed ? 'yes' : 'no');
   pdf.row('Shells', String(h.shells));
-  for (const [key, label] of PROBLEMS) {
-    pdf.row(label, h[key].toLocaleString('en-US'));
+  for (const { kind, label } of problems) {
+    pdf.row(label, h[kind].toLocaleString('en-US'));
   }
   pdf.space(8);
   pdf.text('Measurements', { size: 13, bold: true, gap: 6 });
@@ -155,7 +155,7 @@ export async function makeReport(api, { unit, inspector, measure, notes }) {
       annotations: notes.list(),
       date: new Date(),
     });
-    const pdf = buildPdf(data, snapshot);
+    const pdf = buildPdf(data, snapshot, inspector.problems());
     for (const url of urls.splice(0)) URL.revokeObjectURL(url);
     const stem = info.file_name.replace(/\.[^.]+$/, '');
     const link = (blob, name, label) => {

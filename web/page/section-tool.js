@@ -6,10 +6,10 @@
 import { UNIT_LABELS } from './units.js';
 
 import { $ } from './dom.js';
+import { NO_LINES } from './overlay-layers.js';
 const AXES = { x: [1, 0, 0], y: [0, 1, 0], z: [0, 0, 1] };
 // Linear RGBA of the cut's outline.
 const OUTLINE_RGBA = [1.0, 0.35, 0.2, 1.0];
-const SNAP_CSS_PX = 8;
 
 export function setupSection({ send, setOverlay, unit }) {
   let normal = null; // the plane's normal while a section is on
@@ -40,7 +40,7 @@ export function setupSection({ send, setOverlay, unit }) {
     readout = null;
     stage.classList.remove('sectioning');
     slider.hidden = true;
-    setOverlay(new Float32Array(0));
+    setOverlay(NO_LINES);
     send({ type: 'clearSection' });
     showReadout();
   }
@@ -89,9 +89,7 @@ export function setupSection({ send, setOverlay, unit }) {
     cut({ readout: result, lines }) {
       readout = result;
       if (readout) slider.value = String(Math.round(readout.fraction * 1000));
-      const vertices = new Float32Array((lines.length / 3) * 7);
-      for (let v = 0; v < lines.length / 3; v += 1) vertices.set([lines[v * 3], lines[v * 3 + 1], lines[v * 3 + 2], ...OUTLINE_RGBA], v * 7);
-      setOverlay(vertices);
+      setOverlay({ positions: lines, rgba: OUTLINE_RGBA });
       showReadout();
     },
     // A new model, or its up axis changed: start over / cut again.

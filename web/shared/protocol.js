@@ -47,6 +47,13 @@
 
 /** @typedef {{ vertices: number, triangles: number }} ModelCounts */
 
+/**
+ * One overlay layer's lines: a line list of positions (x, y, z per vertex, two
+ * vertices a segment, in model units and axes), all drawn in one linear RGBA
+ * colour. The engine packs them into its vertex layout.
+ * @typedef {{ positions: Float32Array, rgba: number[] }} OverlayLines
+ */
+
 /** @typedef {'vertex' | 'edge' | 'surface'} SnapKind */
 
 /** @typedef {{ point: Vec3, normal: Vec3, snap: SnapKind }} Picked A point picked on the model. */
@@ -107,7 +114,13 @@
 
 /** @typedef {{ report: any, files: ConvertedFile[], timings: Record<string, number | string> }} ConvertResult */
 
-/** @typedef {{ report: any, lines: Record<string, Float32Array> }} InspectResult */
+/**
+ * A kind of mesh health problem as the engine names and words it
+ * (studio_model::inspect::health::HealthKind), in the order to list them.
+ * @typedef {{ kind: string, label: string }} ProblemKind
+ */
+
+/** @typedef {{ report: any, lines: Record<string, Float32Array>, problems: ProblemKind[] }} InspectResult */
 
 /** @typedef {'convert' | 'inspect'} JobKind */
 
@@ -135,7 +148,7 @@
  *   | { type: 'section', normal: Vec3, fraction: number }
  *   | { type: 'sectionThrough', normal: Vec3, point: Vec3 }
  *   | { type: 'clearSection' }
- *   | { type: 'overlay', lines: Float32Array, anchors: Float32Array }
+ *   | { type: 'overlay', layers: OverlayLines[], anchors: Float32Array }
  *   | { type: 'screenshot' }
  *   | { type: 'snapshot' }
  *   | { type: 'sourceDigest' }

@@ -24,6 +24,86 @@ use serde::Serialize;
 use super::union_find::UnionFind;
 use super::weld::WeldedMesh;
 
+/// The kinds of problem the health check counts, each a count in [`Health`]
+/// under its [`name`](HealthKind::name) and a set of "show me" lines. The one
+/// list of them: the inspection panel, the report and the tools build's
+/// bindings all take it from here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthKind {
+    /// Edges used by only one triangle.
+    BoundaryEdges,
+    /// Edges used by three or more triangles.
+    NonManifoldEdges,
+    /// Vertices where surfaces meet only at that vertex.
+    NonManifoldVertices,
+    /// Edges that both of their triangles run in the same direction.
+    InconsistentEdges,
+    /// Closed shells whose normals point inwards.
+    InvertedShells,
+    /// Triangles with no area.
+    DegenerateTriangles,
+    /// Extra copies of a triangle.
+    DuplicateTriangles,
+}
+
+impl HealthKind {
+    /// Every kind, in the order the panel and the report list them.
+    pub const ALL: [HealthKind; 7] = [
+        HealthKind::BoundaryEdges,
+        HealthKind::NonManifoldEdges,
+        HealthKind::NonManifoldVertices,
+        HealthKind::InconsistentEdges,
+        HealthKind::InvertedShells,
+        HealthKind::DegenerateTriangles,
+        HealthKind::DuplicateTriangles,
+    ];
+
+    /// Its name: the field of [`Health`] (and of the report's JSON) holding its count.
+    pub fn name(self) -> &'static str {
+        match self {
+            HealthKind::BoundaryEdges => "boundary_edges",
+            HealthKind::NonManifoldEdges => "non_manifold_edges",
+            HealthKind::NonManifoldVertices => "non_manifold_vertices",
+            HealthKind::InconsistentEdges => "inconsistent_edges",
+            HealthKind::InvertedShells => "inverted_shells",
+            HealthKind::DegenerateTriangles => "degenerate_triangles",
+            HealthKind::DuplicateTriangles => "duplicate_triangles",
+        }
+    }
+
+    /// The kind of the given [`name`](HealthKind::name), if it is one.
+    pub fn from_name(name: &str) -> Option<HealthKind> {
+        HealthKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// How the panel and the report word it.
+    pub fn label(self) -> &'static str {
+        match self {
+            HealthKind::BoundaryEdges => "Boundary edges (holes)",
+            HealthKind::NonManifoldEdges => "Non-manifold edges",
+            HealthKind::NonManifoldVertices => "Non-manifold vertices",
+            HealthKind::InconsistentEdges => "Inconsistent winding (edges)",
+            HealthKind::InvertedShells => "Inverted shells",
+            HealthKind::DegenerateTriangles => "Degenerate triangles",
+            HealthKind::DuplicateTriangles => "Duplicate triangles",
+        }
+    }
+
+    /// Its count in `health`.
+    pub fn count(self, health: &Health) -> usize {
+        match self {
+            HealthKind::BoundaryEdges => health.boundary_edges,
+            HealthKind::NonManifoldEdges => health.non_manifold_edges,
+            HealthKind::NonManifoldVertices => health.non_manifold_vertices,
+            HealthKind::InconsistentEdges => health.inconsistent_edges,
+            HealthKind::InvertedShells => health.inverted_shells,
+            HealthKind::DegenerateTriangles => health.degenerate_triangles,
+            HealthKind::DuplicateTriangles => health.duplicate_triangles,
+        }
+    }
+}
+
 /// Counts for the health table, and what to highlight for each ("show me").
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Health {
@@ -234,4 +314,40 @@ pub fn health(mesh: &WeldedMesh) -> Health {
     health.winding_consistent = health.inconsistent_edges == 0;
     health.highlights = hl;
     health
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each kind names the count it reads, and the kinds are every count of the
+    /// report but the shells (which are no problem).
+    #[test]
+    fn health_kinds_are_the_problem_counts_of_the_report() {
+        let health = Health {
+            boundary_edges: 1,
+            non_manifold_edges: 2,
+            non_manifold_vertices: 3,
+            inconsistent_edges: 4,
+            inverted_shells: 5,
+            degenerate_triangles: 6,
+            duplicate_triangles: 7,
+            shells: 8,
+            ..Health::default()
+        };
+        let json = serde_json::to_value(&health).expect("JSON");
+        for kind in HealthKind::ALL {
+            assert_eq!(json[kind.name()], kind.count(&health), "{kind:?}");
+            assert_eq!(HealthKind::from_name(kind.name()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).expect("name"), kind.name());
+        }
+        let counts: Vec<&str> =
+            json.as_object().expect("object").iter().filter(|(_, v)| v.is_u64()).map(|(k, _)| k.as_str()).collect();
+        let mut names: Vec<&str> = HealthKind::ALL.iter().map(|k| k.name()).chain(["shells"]).collect();
+        names.sort_unstable();
+        let mut counts = counts;
+        counts.sort_unstable();
+        assert_eq!(counts, names);
+        assert_eq!(HealthKind::from_name("shells"), None);
+    }
 }

@@ -4,7 +4,7 @@
 
 use glam::DVec3;
 
-use super::health::Highlights;
+use super::health::{HealthKind, Highlights};
 use super::weld::WeldedMesh;
 
 /// Segments per problem kind at most: a million open edges would only paint the
@@ -28,6 +28,21 @@ pub struct ShowLines {
     pub duplicate_triangles: Vec<f32>,
     /// The outline of every triangle in an inverted shell.
     pub inverted_shells: Vec<f32>,
+}
+
+impl ShowLines {
+    /// The lines of one kind of problem.
+    pub fn of(&self, kind: HealthKind) -> &[f32] {
+        match kind {
+            HealthKind::BoundaryEdges => &self.boundary_edges,
+            HealthKind::NonManifoldEdges => &self.non_manifold_edges,
+            HealthKind::InconsistentEdges => &self.inconsistent_edges,
+            HealthKind::NonManifoldVertices => &self.non_manifold_vertices,
+            HealthKind::DegenerateTriangles => &self.degenerate_triangles,
+            HealthKind::DuplicateTriangles => &self.duplicate_triangles,
+            HealthKind::InvertedShells => &self.inverted_shells,
+        }
+    }
 }
 
 struct Lines<'a> {
