@@ -102,17 +102,12 @@ fn parse_up(text: &str) -> Result<UpAxis, String> {
 /// Reads a model and, for `.gltf` and `.obj`, the files next to it that it may refer to.
 fn read_model(path: &Path) -> Result<Scene> {
     let bytes = map_file(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut companions = Companions::new();
     let extension = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
-    if matches!(extension.as_deref(), Some("gltf" | "obj")) {
-        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        for entry in std::fs::read_dir(folder).with_context(|| format!("listing {}", folder.display()))?.flatten() {
-            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
-            if is_file && entry.path() != path {
-                companions.insert(&entry.file_name().to_string_lossy(), std::fs::read(entry.path())?);
-            }
-        }
-    }
+    let companions = if matches!(extension.as_deref(), Some("gltf" | "obj")) {
+        Companions::beside(path).with_context(|| format!("reading the files beside {}", path.display()))?
+    } else {
+        Companions::new()
+    };
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     import(&name, &bytes[..], &companions).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

@@ -107,6 +107,22 @@ impl Companions {
         Self::default()
     }
 
+    /// Every other file in `path`'s folder, each under its name: what a `.gltf`
+    /// or `.obj` beside them may refer to, as a folder drop hands them over in
+    /// the browser. Subfolders are not entered.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn beside(path: &std::path::Path) -> std::io::Result<Companions> {
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+        let mut companions = Companions::new();
+        for entry in std::fs::read_dir(folder)?.flatten() {
+            let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+            if is_file && entry.path() != path {
+                companions.insert(&entry.file_name().to_string_lossy(), std::fs::read(entry.path())?);
+            }
+        }
+        Ok(companions)
+    }
+
     /// Adds a file under its name or relative path (leading `./` dropped, `\` read as `/`, `%XX` decoded).
     pub fn insert(&mut self, name: &str, bytes: Vec<u8>) {
         self.files.insert(normalize_name(name), bytes);

@@ -21,15 +21,11 @@ fn fixtures() -> PathBuf {
 }
 
 fn companions(path: &Path) -> Companions {
-    let mut companions = Companions::new();
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gltf")) {
-        for entry in std::fs::read_dir(path.parent().expect("folder")).expect("folder").flatten() {
-            if entry.path() != path && entry.path().is_file() {
-                companions.insert(&entry.file_name().to_string_lossy(), std::fs::read(entry.path()).expect("read"));
-            }
-        }
+        Companions::beside(path).expect("the fixture's folder")
+    } else {
+        Companions::new()
     }
-    companions
 }
 
 /// The bounds a Y-up model has once turned Z-up: (x, y, z) → (x, −z, y).

@@ -28,13 +28,7 @@ fn fixtures() -> PathBuf {
 fn load(relative: &str) -> Result<Scene, ImportError> {
     let path = fixtures().join(relative);
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut companions = Companions::new();
-    for entry in std::fs::read_dir(path.parent().unwrap()).unwrap() {
-        let entry = entry.unwrap();
-        if entry.path() != path && entry.file_type().unwrap().is_file() {
-            companions.insert(&entry.file_name().to_string_lossy(), std::fs::read(entry.path()).unwrap());
-        }
-    }
+    let companions = Companions::beside(&path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
     import::import(&name, &bytes, &companions)
 }

@@ -19,16 +19,11 @@ fn close(ours: f64, reference: f64) -> bool {
 
 /// Companion files of a `.gltf`: everything in its folder.
 fn companions(path: &Path) -> Companions {
-    let mut companions = Companions::new();
     if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gltf")) {
-        for entry in std::fs::read_dir(path.parent().expect("has a folder")).expect("folder").flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if entry.path() != path && entry.path().is_file() {
-                companions.insert(&name, std::fs::read(entry.path()).expect("readable"));
-            }
-        }
+        Companions::beside(path).expect("the fixture's folder")
+    } else {
+        Companions::new()
     }
-    companions
 }
 
 /// Where the reference measures something else than we do, by file and field, with why.

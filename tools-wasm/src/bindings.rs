@@ -293,7 +293,7 @@ pub fn prepare_memory_for_model(vertices: usize, triangles: usize) {
 pub struct Converter {
     companions: studio_model::import::Companions,
     /// The model file, written by the worker through [`Converter::input_view`].
-    input: Vec<u8>,
+    input: wasm_bytes::InputBuffer,
     /// Or the viewer's open model, handed over instead (see `model_transfer`).
     received: Option<studio_model::model_transfer::Receiving>,
     /// Memory the conversion will need, made ready while the file arrives.
@@ -330,7 +330,7 @@ impl Converter {
     pub fn new() -> Converter {
         Converter {
             companions: studio_model::import::Companions::new(),
-            input: Vec::new(),
+            input: wasm_bytes::InputBuffer::default(),
             received: None,
             prepared: studio_model::prepared_memory::PreparedMemory::default(),
         }
@@ -346,9 +346,7 @@ impl Converter {
     /// through [`Converter::input_view`]: the file is copied once, not twice.
     #[wasm_bindgen(js_name = inputBuffer)]
     pub fn input_buffer(&mut self, len: usize) -> Result<(), JsValue> {
-        self.input = Vec::new();
-        self.input = wasm_bytes::reserve_input(len).map_err(|e| JsValue::from(js_sys::Error::new(&e)))?;
-        Ok(())
+        self.input.reserve(len).map_err(|e| JsValue::from(js_sys::Error::new(&e)))
     }
 
     /// Reserves the memory converting `name` (`len` bytes) to `format` (as in
@@ -373,7 +371,7 @@ impl Converter {
     /// A fresh view of the buffer made by [`Converter::input_buffer`].
     #[wasm_bindgen(js_name = inputView)]
     pub fn input_view(&self) -> js_sys::Uint8Array {
-        wasm_bytes::view_of(&self.input)
+        self.input.view()
     }
 
     /// Makes room for the viewer's open model, described by `description`
@@ -404,7 +402,7 @@ impl Converter {
         on_progress: &js_sys::Function,
         span: f32,
     ) -> Result<studio_model::model::Scene, JsValue> {
-        let bytes = std::mem::take(&mut self.input);
+        let bytes = self.input.take();
         // Back to the allocator, for the scene and the output.
         self.prepared = studio_model::prepared_memory::PreparedMemory::default();
         match self.received.take() {

@@ -61,7 +61,7 @@ pub struct Viewer {
     companions: Companions,
     /// The next model's bytes, written by the worker straight into this memory
     /// (see [`Viewer::input_buffer`]).
-    input: Vec<u8>,
+    input: wasm_bytes::InputBuffer,
     /// Memory the import of the file being read will need (see [`PreparedMemory`]).
     prepared: PreparedMemory,
     /// Picking hierarchy of the model shown, built after its first frame.
@@ -148,7 +148,7 @@ impl Viewer {
             loading: None,
             settings: ViewSettings::default(),
             companions: Companions::new(),
-            input: Vec::new(),
+            input: wasm_bytes::InputBuffer::default(),
             prepared: PreparedMemory::default(),
             picker: None,
             section_lines: Vec::new(),
@@ -184,8 +184,7 @@ impl Viewer {
     /// [`Viewer::input_view`] gives a fresh one over the same bytes.
     #[wasm_bindgen(js_name = inputBuffer)]
     pub fn input_buffer(&mut self, len: usize) -> Result<js_sys::Uint8Array, JsError> {
-        self.input = Vec::new();
-        self.input = wasm_bytes::reserve_input(len).map_err(|e| JsError::new(&e))?;
+        self.input.reserve(len).map_err(|e| JsError::new(&e))?;
         Ok(self.input_view())
     }
 
@@ -206,13 +205,13 @@ impl Viewer {
     /// A fresh view of the buffer made by [`Viewer::input_buffer`].
     #[wasm_bindgen(js_name = inputView)]
     pub fn input_view(&self) -> js_sys::Uint8Array {
-        wasm_bytes::view_of(&self.input)
+        self.input.view()
     }
 
     /// [`Viewer::load`] of the bytes written into [`Viewer::input_buffer`]; frees them after.
     #[wasm_bindgen(js_name = loadInput)]
     pub fn load_input(&mut self, name: &str, on_progress: &js_sys::Function) -> Result<String, JsError> {
-        let bytes = std::mem::take(&mut self.input);
+        let bytes = self.input.take();
         self.load(name, &bytes, on_progress)
     }
 

@@ -31,3 +31,32 @@ pub fn view_of(bytes: &[u8]) -> js_sys::Uint8Array {
         bytes.len() as u32,
     )
 }
+
+/// Where a model file's bytes wait in the wasm memory for an import: the
+/// browser build reserves it, JavaScript fills it through [`InputBuffer::view`]
+/// as the file arrives, and the import takes the bytes.
+#[derive(Default)]
+pub struct InputBuffer {
+    bytes: Vec<u8>,
+}
+
+impl InputBuffer {
+    /// Replaces the buffer with `len` zeroed bytes, or says that the file is
+    /// too big for this tab. The old bytes are freed first, so that the two
+    /// never need memory at once.
+    pub fn reserve(&mut self, len: usize) -> Result<(), String> {
+        self.bytes = Vec::new();
+        self.bytes = reserve_input(len)?;
+        Ok(())
+    }
+
+    /// A fresh view of the buffer; see [`view_of`] for how long it lasts.
+    pub fn view(&self) -> js_sys::Uint8Array {
+        view_of(&self.bytes)
+    }
+
+    /// The bytes written, leaving the buffer empty.
+    pub fn take(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.bytes)
+    }
+}
