@@ -6,6 +6,7 @@
 //! (`tools-wasm`'s Blob sink): one copy each way instead of two.
 
 #![cfg(target_arch = "wasm32")]
+#![warn(missing_docs)]
 
 use wasm_bindgen::JsCast;
 
