@@ -87,14 +87,19 @@ impl<S: Storage> ApiState<S> {
         self
     }
 
+    /// The in-memory counters behind `GET /metrics`, shared with the metrics router and
+    /// the sweeper.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
     }
 
+    /// The share storage the handlers read and write (also scraped for the `/metrics`
+    /// gauges).
     pub fn storage(&self) -> &Arc<S> {
         &self.storage
     }
 
+    /// The clock that expiry, view checks and rate limits are judged against.
     pub fn clock(&self) -> &SharedClock {
         &self.clock
     }

@@ -12,6 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Seconds are enough: expiries are hours to days long, and whole seconds keep the
 /// stored values and the JSON API simple integers.
 pub trait Clock: Send + Sync + 'static {
+    /// The current time in whole seconds since the Unix epoch.
     fn now_unix(&self) -> u64;
 }
 
@@ -35,6 +36,7 @@ impl Clock for SystemClock {
 pub struct FakeClock(Arc<AtomicU64>);
 
 impl FakeClock {
+    /// A clock standing at `now_unix` (seconds since the Unix epoch).
     pub fn new(now_unix: u64) -> Self {
         Self(Arc::new(AtomicU64::new(now_unix)))
     }

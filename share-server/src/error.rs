@@ -11,6 +11,8 @@ use serde_json::json;
 
 use crate::storage::{StorageError, Unavailable, UploadError};
 
+/// Why an API request failed. Each variant is answered with the status named on it, a
+/// `{"error": "<code>"}` body and `Cache-Control: no-store`.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// 400: a malformed id (including path-traversal attempts) or query parameter.

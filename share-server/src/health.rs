@@ -5,6 +5,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 
+/// Path of the liveness endpoint.
 pub const PATH: &str = "/healthz";
 
 /// Router with `GET /healthz` (and, via axum, `HEAD /healthz`).

@@ -49,6 +49,8 @@ impl ShareId {
         if valid { Ok(Self(text.to_owned())) } else { Err(MalformedId) }
     }
 
+    /// The whole id, for file names, database rows and URLs. It is half of what opens a
+    /// share, so logs get [`ShareId::log_prefix`] (or `Display`) instead.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -69,7 +71,10 @@ impl fmt::Display for ShareId {
 /// A freshly generated owner token: the secret (given once to the creator) and its hash
 /// (the only thing stored).
 pub struct OwnerToken {
+    /// 256 random bits as 43 base64url characters; returned once to the creator, never
+    /// stored or logged.
     pub secret: String,
+    /// SHA-256 of `secret` (see [`hash_token`]), the only part the server stores.
     pub hash: [u8; 32],
 }
 
@@ -80,6 +85,7 @@ impl fmt::Debug for OwnerToken {
 }
 
 impl OwnerToken {
+    /// A fresh random token and its hash; fails only if the OS random source does.
     pub fn generate() -> Result<Self, getrandom::Error> {
         let secret = URL_SAFE_NO_PAD.encode(random_bytes::<TOKEN_BYTES>()?);
         let hash = hash_token(&secret);

@@ -21,6 +21,8 @@
 //! The `share-server` binary (`src/main.rs`) only parses flags, opens storage, starts the
 //! sweeper, binds the socket and runs this router with graceful shutdown.
 
+#![warn(missing_docs)]
+
 pub mod api;
 pub mod clock;
 pub mod config;

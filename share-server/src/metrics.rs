@@ -17,17 +17,25 @@ use axum::routing::get;
 
 use crate::storage::Storage;
 
+/// Path of the Prometheus scrape endpoint.
 pub const PATH: &str = "/metrics";
 
 /// Why a request was refused, as the `reason` label of `share_server_rejections_total`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rejection {
+    /// 429: over a per-client rate limit (`rate_limited`).
     RateLimited,
+    /// 413: upload larger than the limit (`too_large`).
     TooLarge,
+    /// 507: storage quota or disk full (`storage_full`).
     StorageFull,
+    /// 400 or 416: malformed request or unsatisfiable range (`bad_request`).
     BadRequest,
+    /// 404: unknown share (`not_found`).
     NotFound,
+    /// 410: share expired, deleted or out of views (`gone`).
     Gone,
+    /// 401 or 403: missing or wrong owner token (`unauthorized`).
     Unauthorized,
 }
 
@@ -54,6 +62,8 @@ impl Rejection {
         }
     }
 
+    /// The rejection a response status counts as; `None` for every other status
+    /// (successes, redirects, 500, …), which is not counted.
     pub fn from_status(status: StatusCode) -> Option<Rejection> {
         Some(match status.as_u16() {
             429 => Rejection::RateLimited,
@@ -68,26 +78,37 @@ impl Rejection {
     }
 }
 
+/// Counters since the process started, exposed by `GET /metrics`. Kept in memory
+/// only (they restart at zero) and never keyed by id, token or client address.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    /// Shares created (`share_server_uploads_total`).
     pub uploads: AtomicU64,
+    /// Ciphertext bytes of created shares (`share_server_upload_bytes_total`).
     pub upload_bytes: AtomicU64,
+    /// Ciphertext downloads served, i.e. views: `GET`s, ranged or not, `HEAD`s excluded
+    /// (`share_server_downloads_total`).
     pub downloads: AtomicU64,
+    /// Shares deleted by their owner (`share_server_deletions_total`).
     pub deletions: AtomicU64,
+    /// Shares removed by the sweeper, tombstones included (`share_server_swept_total`).
     pub swept: AtomicU64,
     rejections: [AtomicU64; Rejection::ALL.len()],
 }
 
 impl Metrics {
+    /// Adds `n` to one of the counters above.
     pub fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Ordering::Relaxed);
     }
 
+    /// Counts one refused request under `why`.
     pub fn reject(&self, why: Rejection) {
         let index = Rejection::ALL.iter().position(|r| *r == why).unwrap_or(0);
         self.rejections[index].fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Requests refused for `why` so far.
     pub fn rejections(&self, why: Rejection) -> u64 {
         let index = Rejection::ALL.iter().position(|r| *r == why).unwrap_or(0);
         self.rejections[index].load(Ordering::Relaxed)
@@ -133,6 +154,8 @@ impl<S> Clone for MetricsState<S> {
     }
 }
 
+/// Router with `GET /metrics`. The gauges (shares, stored bytes) are read from `storage`
+/// on every scrape; if counting shares fails the scrape gets a 500.
 pub fn router<S: Storage>(metrics: Arc<Metrics>, storage: Arc<S>) -> Router {
     Router::new().route(PATH, get(scrape::<S>)).with_state(MetricsState { metrics, storage })
 }

@@ -21,7 +21,9 @@ use crate::error::AppError;
 use crate::headers::content_security_policy;
 use crate::ids::ShareId;
 
+/// File in the web directory served for `/s/{id}`.
 pub const RECIPIENT_PAGE: &str = "share.html";
+/// File in the web directory served for `/e/{id}`, the only page other sites may frame.
 pub const EMBED_PAGE: &str = "embed.html";
 
 #[derive(Clone)]
@@ -29,6 +31,8 @@ struct Pages {
     web_dir: Arc<PathBuf>,
 }
 
+/// Router with `GET /s/{id}` and `GET /e/{id}`, serving the pages from `web_dir` with
+/// `Cache-Control: no-cache`; a malformed id is a 400, an unreadable page file a 500.
 pub fn router(web_dir: &Path) -> Router {
     Router::new()
         .route("/s/{id}", get(recipient))

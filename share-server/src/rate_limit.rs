@@ -72,9 +72,14 @@ impl RateLimiter {
 
 /// The limits and how to find the client's address.
 pub struct Limits {
+    /// Limit on `POST /api/shares`.
     pub create: RateLimiter,
+    /// Limit on `GET`s below `/api/shares/` (ciphertext and metadata).
     pub read: RateLimiter,
+    /// Header naming the client's address behind a reverse proxy (its last
+    /// comma-separated entry is used); `None`, or no parsable address in it: the socket's peer.
     pub client_ip_header: Option<HeaderName>,
+    /// Time source for refilling the buckets.
     pub clock: SharedClock,
 }
 

@@ -22,22 +22,34 @@ use crate::ids::ShareId;
 /// What the API asks storage to keep for a new share (besides the ciphertext itself).
 #[derive(Debug, Clone)]
 pub struct NewShare {
+    /// The freshly generated id, also the name of the share's blob.
     pub id: ShareId,
+    /// SHA-256 of the owner token; the token itself is never stored.
     pub owner_hash: [u8; 32],
+    /// Unix seconds.
     pub created_at: u64,
+    /// Unix seconds; from this second on the share is expired.
     pub expires_at: u64,
+    /// Views allowed; `None`: unlimited.
     pub max_views: Option<u64>,
 }
 
 /// A stored share's metadata.
 #[derive(Debug, Clone)]
 pub struct ShareRecord {
+    /// The share's id.
     pub id: ShareId,
+    /// Ciphertext size in bytes.
     pub size: u64,
+    /// SHA-256 of the owner token, checked by `DELETE`.
     pub owner_hash: [u8; 32],
+    /// Unix seconds.
     pub created_at: u64,
+    /// Unix seconds; from this second on the share is expired.
     pub expires_at: u64,
+    /// Views allowed; `None`: unlimited.
     pub max_views: Option<u64>,
+    /// Views counted so far; only counted for shares with `max_views`, so 0 otherwise.
     pub views: u64,
     /// Deleted by its owner; the row stays as a tombstone until the next sweep so that
     /// recipients are told "deleted" rather than "unknown".
@@ -47,8 +59,11 @@ pub struct ShareRecord {
 /// Why a share cannot be read, if it cannot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unavailable {
+    /// Its expiry time has passed (410 `expired`).
     Expired,
+    /// Deleted by its owner (410 `deleted`).
     Revoked,
+    /// Every allowed view has been used (410 `view_limit_reached`).
     ViewsExhausted,
 }
 
@@ -77,23 +92,33 @@ impl ShareRecord {
 pub enum ViewOutcome {
     /// The view was counted; the record is as it is after counting.
     Counted(ShareRecord),
+    /// Nothing was counted: the share cannot be read, for this reason.
     Unavailable(Unavailable),
+    /// No share with this id (never existed, or already swept).
     NotFound,
 }
 
 /// An upload stream failed for a reason that is not storage's fault.
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
+    /// The body exceeded the upload limit (413 `too_large`).
     #[error("upload larger than the configured limit")]
     TooLarge,
+    /// The client went away or sent a broken body (400 `upload_interrupted`); carries
+    /// the transport's error message for the log.
     #[error("upload interrupted: {0}")]
     Client(String),
 }
 
+/// Why a [`Storage`] operation failed. The API answers each with the status of the
+/// `AppError` it converts to (500 unless noted).
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
+    /// The upload stream failed (413 or 400, see [`UploadError`]); nothing was stored.
     #[error(transparent)]
     Upload(#[from] UploadError),
+    /// Storing the upload would exceed the configured storage quota (507
+    /// `storage_full`); nothing of it is kept.
     #[error("storage quota exceeded")]
     QuotaExceeded,
     /// The file system itself is out of space (ENOSPC or a disk quota), before the
@@ -101,14 +126,20 @@ pub enum StorageError {
     /// failed write is kept.
     #[error("disk full: {0}")]
     DiskFull(String),
+    /// The new share's id is already taken (a 2^-128 chance); the existing share is
+    /// left untouched and the upload is not stored.
     #[error("share id already exists")]
     Conflict,
+    /// No such share, or its blob file is gone (404 `not_found`).
     #[error("share not found")]
     NotFound,
+    /// Any other file-system error.
     #[error("storage I/O: {0}")]
     Io(io::Error),
+    /// Any other SQLite error.
     #[error("metadata database: {0}")]
     Database(rusqlite::Error),
+    /// The blocking task running a database operation panicked or was cancelled.
     #[error("storage task failed: {0}")]
     Task(String),
 }
@@ -141,7 +172,10 @@ pub type BlobReader = Pin<Box<dyn AsyncRead + Send>>;
 /// What one sweep removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
+    /// Shares whose rows (and files) were removed, tombstones included.
     pub removed_shares: usize,
+    /// Ciphertext bytes given back to the quota; revoked shares count 0 here, since
+    /// their bytes were freed when they were deleted.
     pub freed_bytes: u64,
 }
 

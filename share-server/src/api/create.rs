@@ -25,10 +25,16 @@ use crate::storage::{NewShare, Storage, StorageError, UploadError};
 /// Lifetime when the client does not say: one day.
 pub const DEFAULT_EXPIRY_SECS: u64 = 24 * 60 * 60;
 
+/// Query parameters of `POST /api/shares`; one that is not a plain non-negative integer
+/// is a 400 `invalid_query`.
 #[derive(Debug, Deserialize)]
 pub struct CreateParams {
+    /// Requested lifetime in seconds. Absent: [`DEFAULT_EXPIRY_SECS`] (one day); `0`: 400
+    /// `invalid_expiry`; anything above [`MAX_EXPIRY_SECS`] (30 days) is clamped to it.
     #[serde(default, deserialize_with = "saturating_u64")]
     pub expires_in: Option<u64>,
+    /// How many downloads of the ciphertext are allowed (`GET`s, ranged or not).
+    /// Absent: no limit; `0`: 400 `invalid_max_views`.
     #[serde(default, deserialize_with = "saturating_u64")]
     pub max_views: Option<u64>,
 }
@@ -49,13 +55,23 @@ fn saturating_u64<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<O
 /// The creator's receipt. `owner_token` is shown exactly once; only its hash is kept.
 #[derive(Debug, Serialize)]
 pub struct Created {
+    /// The new share's id (22 base64url characters), which goes into the share URL.
     pub id: String,
+    /// The secret that authorises `DELETE` (as `Authorization: Bearer <owner_token>`);
+    /// returned only in this response, never stored or logged.
     pub owner_token: String,
     /// Unix seconds.
     pub expires_at: u64,
+    /// Ciphertext bytes stored.
     pub size: u64,
 }
 
+/// Handler of `POST /api/shares`: streams the body (opaque ciphertext) into storage as a
+/// new share and answers 201 with [`Created`] and `Cache-Control: no-store`.
+///
+/// Errors: 400 for bad query parameters or an interrupted upload, 413 when the body
+/// (declared or as streamed) exceeds the upload limit, 507 when the quota or the disk
+/// is full. Logs only the id's prefix, never the token.
 pub async fn create<S: Storage>(
     State(state): State<ApiState<S>>,
     params: Result<Query<CreateParams>, QueryRejection>,

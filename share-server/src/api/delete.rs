@@ -12,6 +12,9 @@ use crate::ids::token_matches;
 use crate::metrics::Metrics;
 use crate::storage::Storage;
 
+/// Handler of `DELETE /api/shares/{id}`: 204 once the share is deleted (again 204 for a
+/// share already deleted but not yet swept); 400 for a malformed id, 401 without a
+/// bearer token, 404 for an unknown share, 403 when the token is not the owner's.
 pub async fn delete<S: Storage>(
     State(state): State<ApiState<S>>,
     Path(raw_id): Path<String>,

@@ -11,7 +11,9 @@ use crate::error::AppError;
 /// A satisfiable byte range: `len` bytes from `start`, `len ≥ 1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ByteRange {
+    /// Offset of the first byte, from the start of the ciphertext.
     pub start: u64,
+    /// Number of bytes, at least 1.
     pub len: u64,
 }
 

@@ -20,8 +20,10 @@ use crate::storage::{Storage, StorageError, ViewOutcome};
 /// Read buffer per download; large enough that loopback throughput is disk-bound.
 const READ_CHUNK: usize = 256 * 1024;
 
+/// Body of `GET /api/shares/{id}/meta`.
 #[derive(Debug, Serialize)]
 pub struct Meta {
+    /// Ciphertext size in bytes.
     pub size: u64,
     /// Unix seconds.
     pub expires_at: u64,
