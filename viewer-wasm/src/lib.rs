@@ -371,17 +371,19 @@ impl Viewer {
         }
     }
 
-    /// The camera pose (target x, y, z, distance, yaw, pitch; see [`CameraPose`]), saved in shares.
+    /// The camera pose as JSON, `{"target": [x, y, z], "distance": d, "yaw": a, "pitch": b}`
+    /// (see [`CameraPose`]), saved in shares.
     #[wasm_bindgen(js_name = cameraPose)]
-    pub fn camera_pose(&self) -> Vec<f32> {
-        self.settings.camera.pose().to_array().to_vec()
+    pub fn camera_pose(&self) -> String {
+        serde_json::to_string(&self.settings.camera.pose()).unwrap_or_else(|_| "null".into())
     }
 
-    /// Applies a camera pose in [`Viewer::camera_pose`]'s layout (a share's view
-    /// state or an embed option); returns false, changing nothing, if it is not valid.
+    /// Applies a camera pose in [`Viewer::camera_pose`]'s JSON (a share's view
+    /// state or an embed option); returns false, changing nothing, if it is
+    /// malformed or not valid (non-finite numbers, a distance ≤ 0).
     #[wasm_bindgen(js_name = setCameraPose)]
-    pub fn set_camera_pose(&mut self, values: &[f32]) -> bool {
-        CameraPose::from_slice(values).is_some_and(|pose| self.settings.camera.set_pose(&pose))
+    pub fn set_camera_pose(&mut self, json: &str) -> bool {
+        serde_json::from_str::<CameraPose>(json).is_ok_and(|pose| self.settings.camera.set_pose(&pose))
     }
 
     /// Sets a display option: `projection` (perspective|orthographic), `shading`
