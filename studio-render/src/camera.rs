@@ -67,31 +67,23 @@ pub fn up_from_model(up: UpAxis) -> Mat4 {
 /// Where the camera looks from, as saved in a share's view state and as the
 /// embed page's initial-camera option. Angles in radians, lengths in the
 /// model's units; the projection travels separately with the display options.
-#[derive(Clone, Copy, Debug, PartialEq)]
+///
+/// It crosses to JavaScript as JSON with the field names of the page's
+/// `CameraPose` (`web/shared/protocol.js`): `{"target": [x, y, z], "distance": d,
+/// "yaw": a, "pitch": b}`. Parsing checks only the shape; [`OrbitCamera::set_pose`]
+/// refuses non-finite numbers.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CameraPose {
     /// The point looked at, in the view world (model units, Y up).
     pub target: [f32; 3],
     /// Distance from the eye to the target, in model units.
     pub distance: f32,
     /// Rotation about the vertical axis, radians.
+    #[serde(rename = "yaw")]
     pub yaw_radians: f32,
     /// Elevation above the horizontal plane, radians.
+    #[serde(rename = "pitch")]
     pub pitch_radians: f32,
-}
-
-impl CameraPose {
-    /// As six numbers: target x, y, z, distance, yaw, pitch (what crosses to JavaScript;
-    /// plain numbers rather than JSON keep serde's code out of the viewer's wasm).
-    pub fn to_array(&self) -> [f32; 6] {
-        let [x, y, z] = self.target;
-        [x, y, z, self.distance, self.yaw_radians, self.pitch_radians]
-    }
-
-    /// From [`CameraPose::to_array`]'s layout; `None` unless there are exactly six numbers.
-    pub fn from_slice(values: &[f32]) -> Option<CameraPose> {
-        let &[x, y, z, distance, yaw_radians, pitch_radians] = values else { return None };
-        Some(CameraPose { target: [x, y, z], distance, yaw_radians, pitch_radians })
-    }
 }
 
 impl OrbitCamera {
@@ -199,12 +191,43 @@ mod tests {
         assert!(!camera.set_pose(&bad));
         assert_eq!(camera.pose(), pose, "a rejected pose changes nothing");
 
-        assert_eq!(CameraPose::from_slice(&pose.to_array()), Some(pose));
-        assert_eq!(CameraPose::from_slice(&[1.0; 5]), None);
-
         let extreme = CameraPose { distance: 1e9, pitch_radians: 3.0, ..pose };
         assert!(camera.set_pose(&extreme));
         assert_eq!(camera.distance, 10.0 * 1e3);
         assert!(camera.pitch < std::f32::consts::FRAC_PI_2);
+    }
+
+    /// What `Viewer.setCameraPose` does with the page's JSON: parse, then `set_pose`.
+    fn set_pose_json(camera: &mut OrbitCamera, json: &str) -> bool {
+        serde_json::from_str::<CameraPose>(json).is_ok_and(|pose| camera.set_pose(&pose))
+    }
+
+    #[test]
+    fn pose_crosses_as_json_and_malformed_or_non_finite_json_is_refused() {
+        let mut camera = OrbitCamera { scene_radius: 10.0, ..OrbitCamera::default() };
+        let pose = CameraPose { target: [1.0, 2.0, 3.0], distance: 25.0, yaw_radians: 1.0, pitch_radians: 0.25 };
+        let json = serde_json::to_string(&pose).expect("serialises");
+        assert_eq!(json, r#"{"target":[1.0,2.0,3.0],"distance":25.0,"yaw":1.0,"pitch":0.25}"#);
+        assert_eq!(serde_json::from_str::<CameraPose>(&json).expect("parses"), pose);
+        assert!(set_pose_json(&mut camera, &json));
+        assert_eq!(camera.pose(), pose);
+
+        let refused = [
+            "",
+            "[1, 2, 3, 25, 1, 0.25]",
+            r#"{"target":[1,2],"distance":25,"yaw":1,"pitch":0.25}"#,
+            r#"{"target":[1,2,3,4],"distance":25,"yaw":1,"pitch":0.25}"#,
+            r#"{"target":[1,2,3],"distance":25,"yaw":1}"#,
+            r#"{"target":[1,2,3],"distance":"25","yaw":1,"pitch":0.25}"#,
+            // JSON.stringify writes NaN and Infinity as null.
+            r#"{"target":[1,null,3],"distance":25,"yaw":1,"pitch":0.25}"#,
+            // Finite in JSON, infinite as f32.
+            r#"{"target":[1,2,3],"distance":1e39,"yaw":1,"pitch":0.25}"#,
+            r#"{"target":[1,2,3],"distance":0,"yaw":1,"pitch":0.25}"#,
+        ];
+        for json in refused {
+            assert!(!set_pose_json(&mut camera, json), "{json} should be refused");
+            assert_eq!(camera.pose(), pose, "a refused pose changes nothing ({json})");
+        }
     }
 }

@@ -30,7 +30,8 @@ pub use grid::{GridLines, grid_spacing};
 pub use pipelines::MeshPipelineKey;
 pub use renderer::Renderer;
 
-use crate::camera::OrbitCamera;
+use crate::camera::{OrbitCamera, Projection};
+use studio_model::model::UpAxis;
 
 /// How surfaces are lit: per triangle or per vertex.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -60,6 +61,48 @@ pub struct ViewSettings {
     pub section: Option<[f32; 4]>,
 }
 
+/// The display options the page's controls set, as the engine receives them
+/// (`Viewer.setOptions`; `DisplayOptions` in `web/shared/protocol.js`): each
+/// field present is applied, an absent one leaves that setting as it is.
+///
+/// It lives here, next to [`ViewSettings`], because its values are the
+/// renderer's own types ([`Projection`], [`Shading`], the up axis the
+/// [`GpuScene`] is rotated by), so that their names are checked natively;
+/// applying it needs the GPU (a new up axis re-uploads the scene, the wireframe
+/// builds its lines), which the viewer binding does.
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayOptions {
+    /// `"perspective"` or `"orthographic"`.
+    pub projection: Option<Projection>,
+    /// `"flat"` or `"smooth"`.
+    pub shading: Option<Shading>,
+    /// Draw the triangle edges.
+    pub wireframe: Option<bool>,
+    /// Draw the ground grid.
+    pub grid: Option<bool>,
+    /// The background colour as `#rrggbb` (sRGB), as the page's colour input holds it.
+    pub background: Option<String>,
+    /// Which of the model's axes points up: `"y"` or `"z"`.
+    #[serde(default, deserialize_with = "lowercase_up_axis")]
+    pub up: Option<UpAxis>,
+}
+
+/// The page names the up axis `"y"`/`"z"`; [`UpAxis`]'s own serde names are `"Y"`/`"Z"`.
+fn lowercase_up_axis<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<UpAxis>, D::Error> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Up {
+        Y,
+        Z,
+    }
+    let up = <Option<Up> as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(up.map(|up| match up {
+        Up::Y => UpAxis::Y,
+        Up::Z => UpAxis::Z,
+    }))
+}
+
 impl Default for ViewSettings {
     fn default() -> Self {
         ViewSettings {
@@ -70,5 +113,43 @@ impl Default for ViewSettings {
             background: [0.13, 0.14, 0.16],
             section: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_options_parse_typed_values_and_refuse_anything_else() {
+        let all = r##"{"projection":"orthographic","shading":"flat","wireframe":true,"grid":false,"background":"#102030","up":"z"}"##;
+        let expected = DisplayOptions {
+            projection: Some(Projection::Orthographic),
+            shading: Some(Shading::Flat),
+            wireframe: Some(true),
+            grid: Some(false),
+            background: Some("#102030".into()),
+            up: Some(UpAxis::Z),
+        };
+        assert_eq!(serde_json::from_str::<DisplayOptions>(all).expect("parses"), expected);
+        let some = serde_json::from_str::<DisplayOptions>(r#"{"up":"y"}"#).expect("parses");
+        assert_eq!(some, DisplayOptions { up: Some(UpAxis::Y), ..DisplayOptions::default() });
+        assert_eq!(serde_json::from_str::<DisplayOptions>("{}").expect("parses"), DisplayOptions::default());
+
+        for bad in [
+            r#"{"projection":"fisheye"}"#,
+            r#"{"shading":"Smooth"}"#,
+            r#"{"wireframe":"true"}"#,
+            r#"{"grid":1}"#,
+            r#"{"up":"Z"}"#,
+            r#"{"background":255}"#,
+            r##"{"colour":"#ffffff"}"##,
+            "[]",
+        ] {
+            let error = serde_json::from_str::<DisplayOptions>(bad).expect_err(bad);
+            assert!(!error.to_string().is_empty());
+        }
+        let error = serde_json::from_str::<DisplayOptions>(r#"{"projection":"fisheye"}"#).expect_err("refused");
+        assert!(error.to_string().contains("fisheye"), "{error}");
     }
 }

@@ -26,8 +26,8 @@ use studio_model::model::srgb_to_linear;
 use studio_model::model::{Scene, SourceFormat, UpAxis};
 use studio_model::model_transfer::ToolsJob;
 use studio_model::prepared_memory::PreparedMemory;
-use studio_render::camera::{CameraPose, Projection};
-use studio_render::{GpuScene, Renderer, Shading, ViewSettings};
+use studio_render::camera::CameraPose;
+use studio_render::{DisplayOptions, GpuScene, Renderer, ViewSettings};
 
 mod measure;
 mod section;
@@ -370,57 +370,57 @@ impl Viewer {
         }
     }
 
-    /// The camera pose (target x, y, z, distance, yaw, pitch; see [`CameraPose`]), saved in shares.
+    /// The camera pose as JSON, `{"target": [x, y, z], "distance": d, "yaw": a, "pitch": b}`
+    /// (see [`CameraPose`]), saved in shares.
     #[wasm_bindgen(js_name = cameraPose)]
-    pub fn camera_pose(&self) -> Vec<f32> {
-        self.settings.camera.pose().to_array().to_vec()
+    pub fn camera_pose(&self) -> String {
+        serde_json::to_string(&self.settings.camera.pose()).unwrap_or_else(|_| "null".into())
     }
 
-    /// Applies a camera pose in [`Viewer::camera_pose`]'s layout (a share's view
-    /// state or an embed option); returns false, changing nothing, if it is not valid.
+    /// Applies a camera pose in [`Viewer::camera_pose`]'s JSON (a share's view
+    /// state or an embed option); returns false, changing nothing, if it is
+    /// malformed or not valid (non-finite numbers, a distance ≤ 0).
     #[wasm_bindgen(js_name = setCameraPose)]
-    pub fn set_camera_pose(&mut self, values: &[f32]) -> bool {
-        CameraPose::from_slice(values).is_some_and(|pose| self.settings.camera.set_pose(&pose))
+    pub fn set_camera_pose(&mut self, json: &str) -> bool {
+        serde_json::from_str::<CameraPose>(json).is_ok_and(|pose| self.settings.camera.set_pose(&pose))
     }
 
-    /// Sets a display option: `projection` (perspective|orthographic), `shading`
-    /// (flat|smooth), `wireframe`/`grid` (true|false), `background` (#rrggbb), `up` (y|z).
-    #[wasm_bindgen(js_name = setOption)]
-    pub fn set_option(&mut self, name: &str, value: &str) -> Result<(), JsError> {
-        let bad = || JsError::new(&format!("invalid value '{value}' for option '{name}'"));
-        match name {
-            "projection" => {
-                self.settings.camera.projection = match value {
-                    "perspective" => Projection::Perspective,
-                    "orthographic" => Projection::Orthographic,
-                    _ => return Err(bad()),
-                }
-            }
-            "shading" => {
-                self.settings.shading = match value {
-                    "flat" => Shading::Flat,
-                    "smooth" => Shading::Smooth,
-                    _ => return Err(bad()),
-                }
-            }
-            "wireframe" => {
-                self.settings.wireframe = value == "true";
-                self.ensure_wireframe();
-            }
-            "grid" => self.settings.grid = value == "true",
-            "background" => self.settings.background = parse_hex_color(value).ok_or_else(bad)?,
-            "up" => {
-                let up = match value {
-                    "y" => UpAxis::Y,
-                    "z" => UpAxis::Z,
-                    _ => return Err(bad()),
-                };
-                if let (Some(scene), Some(gpu_scene)) = (&self.scene, &mut self.gpu_scene) {
-                    gpu_scene.set_up_axis(&self.gpu.device, &self.gpu.queue, scene, up);
-                    self.settings.camera.fit(&gpu_scene.bounds_in_view_world);
-                }
-            }
-            _ => return Err(JsError::new(&format!("unknown option '{name}'"))),
+    /// Applies display options given as JSON ([`DisplayOptions`]: `projection`
+    /// "perspective"|"orthographic", `shading` "flat"|"smooth", `wireframe`/`grid`
+    /// booleans, `background` "#rrggbb", `up` "y"|"z"), each one present; an
+    /// unknown name or invalid value is an error and changes nothing.
+    #[wasm_bindgen(js_name = setOptions)]
+    pub fn set_options(&mut self, json: &str) -> Result<(), JsError> {
+        let options: DisplayOptions =
+            serde_json::from_str(json).map_err(|e| JsError::new(&format!("invalid display options: {e}")))?;
+        let background = match &options.background {
+            Some(value) => Some(
+                parse_hex_color(value)
+                    .ok_or_else(|| JsError::new(&format!("invalid value '{value}' for option 'background'")))?,
+            ),
+            None => None,
+        };
+        if let Some(up) = options.up
+            && let (Some(scene), Some(gpu_scene)) = (&self.scene, &mut self.gpu_scene)
+        {
+            gpu_scene.set_up_axis(&self.gpu.device, &self.gpu.queue, scene, up);
+            self.settings.camera.fit(&gpu_scene.bounds_in_view_world);
+        }
+        if let Some(projection) = options.projection {
+            self.settings.camera.projection = projection;
+        }
+        if let Some(shading) = options.shading {
+            self.settings.shading = shading;
+        }
+        if let Some(grid) = options.grid {
+            self.settings.grid = grid;
+        }
+        if let Some(background) = background {
+            self.settings.background = background;
+        }
+        if let Some(wireframe) = options.wireframe {
+            self.settings.wireframe = wireframe;
+            self.ensure_wireframe();
         }
         Ok(())
     }

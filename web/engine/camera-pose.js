@@ -1,7 +1,6 @@
 // @ts-check
-// The camera pose as an object. The engine speaks positional arrays
-// (Viewer.cameraPose / setCameraPose: [target x, y, z, distance, yaw, pitch]);
-// only this module knows that order.
+// The camera pose as an object. The engine speaks it as JSON with the same
+// field names (Viewer.cameraPose / setCameraPose; studio_render::camera::CameraPose).
 
 /** @typedef {import('../shared/protocol.js').CameraPose} CameraPose */
 /** @typedef {import('./viewer-types.js').Viewer} Viewer */
@@ -11,14 +10,15 @@
  * @returns {CameraPose}
  */
 export function readPose(viewer) {
-  const [x, y, z, distance, yaw, pitch] = viewer.cameraPose();
-  return { target: [x, y, z], distance, yaw, pitch };
+  return JSON.parse(viewer.cameraPose());
 }
 
 /**
+ * Applies `pose`; a pose with non-finite numbers or a distance ≤ 0 changes nothing.
  * @param {Viewer} viewer
  * @param {CameraPose} pose
+ * @returns {boolean} whether it was applied
  */
-export function writePose(viewer, { target, distance, yaw, pitch }) {
-  viewer.setCameraPose(new Float32Array([...target, distance, yaw, pitch]));
+export function writePose(viewer, pose) {
+  return viewer.setCameraPose(JSON.stringify(pose));
 }

@@ -18,18 +18,61 @@ let shareAbort = null;
 /** @type {{ container: Uint8Array, fragment: string, cipher: string } | null} a downloaded share waiting for its password */
 let waitingShare = null;
 
+/** @typedef {import('../shared/protocol.js').DisplayOptionName} DisplayOptionName */
+/** @typedef {import('../shared/protocol.js').DisplayOptions} DisplayOptions */
+/** @typedef {import('../shared/protocol.js').StoredDisplayOptions} StoredDisplayOptions */
+
+/** @type {DisplayOptionName[]} In the order a share's are applied: the up axis first. */
+const DISPLAY_OPTIONS = ['up', 'projection', 'shading', 'wireframe', 'grid', 'background'];
+
+// The one place that converts between the display options as a share stores
+// them (strings, as the page's controls held them: docs/share-format.md) and
+// the typed options the page and the viewer speak, so that the stored format
+// stays as it was and existing shares open unchanged.
+
+/**
+ * @param {DisplayOptions} options
+ * @returns {StoredDisplayOptions}
+ */
+function storedDisplayOptions(options) {
+  /** @type {StoredDisplayOptions} */
+  const stored = {};
+  for (const [name, value] of Object.entries(options ?? {})) {
+    if (typeof value === 'string' || typeof value === 'boolean') stored[/** @type {DisplayOptionName} */ (name)] = String(value);
+  }
+  return stored;
+}
+
+/**
+ * A share's stored options, typed. Values that are not strings are skipped; a
+ * checkbox's is on only when it reads 'true'; the others pass as they are (the
+ * viewer refuses an invalid one and the page's controls skip it).
+ * @param {unknown} stored a share's `view.display`, from a file
+ * @returns {DisplayOptions}
+ */
+function displayOptionsFromStored(stored) {
+  /** @type {Record<string, string | boolean>} */
+  const options = {};
+  if (!stored || typeof stored !== 'object') return options;
+  for (const name of DISPLAY_OPTIONS) {
+    const value = /** @type {Record<string, unknown>} */ (stored)[name];
+    if (typeof value !== 'string') continue;
+    options[name] = name === 'wireframe' || name === 'grid' ? value === 'true' : value;
+  }
+  return /** @type {DisplayOptions} */ (options);
+}
+
 // Display options and camera of a share, applied in the worker so that the
 // camera is set after the up axis (which refits the view).
 /** @param {SharedView | undefined} view */
 function applyView(view) {
   const { viewer } = state;
-  const display = (view && typeof view.display === 'object' && view.display) || {};
-  for (const name of ['up', 'projection', 'shading', 'wireframe', 'grid', 'background']) {
-    if (typeof display[name] !== 'string') continue;
+  // One option at a time, so that an invalid one in a share is ignored, not fatal, and the rest apply.
+  for (const [name, value] of Object.entries(displayOptionsFromStored(view?.display))) {
     try {
-      viewer.setOption(name, display[name]);
+      viewer.setOptions(JSON.stringify({ [name]: value }));
     } catch {
-      // An invalid option in a share is ignored, not fatal.
+      // Ignored, as docs/share-format.md says.
     }
   }
   const camera = view?.camera;
@@ -69,7 +112,7 @@ async function tryOpenShare(password) {
     type: 'shareOpened',
     name: metadata.name,
     size: metadata.size,
-    display: metadata.view?.display || {},
+    display: displayOptionsFromStored(metadata.view?.display),
     view: metadata.view ?? null,
     original,
     decryptMs: opened.decryptMs,
@@ -85,7 +128,7 @@ export const shareHandlers = {
     const { target, distance, yaw, pitch } = readPose(viewer);
     const camera = { target, distance, yaw_radians: yaw, pitch_radians: pitch };
     // Units, measurements and notes ride along (docs/share-format.md).
-    const view = { camera, display, ...(extras ?? {}) };
+    const view = { camera, display: storedDisplayOptions(display), ...(extras ?? {}) };
     const { Cancelled, createShare } = await shareModule();
     try {
       const share = await createShare(shownFiles, options, view, shareAbort.signal);

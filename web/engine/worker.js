@@ -144,10 +144,10 @@ const handlers = {
     state.viewer.home();
     requestFrame();
   },
-  option({ name, value }) {
-    state.viewer.setOption(name, String(value));
+  options({ options }) {
+    state.viewer.setOptions(JSON.stringify(options));
     requestFrame();
-    if (name === 'up') post({ type: 'grid', gridSpacing: state.viewer.gridSpacing() });
+    if (options.up !== undefined) post({ type: 'grid', gridSpacing: state.viewer.gridSpacing() });
   },
   // The embed page's view angle (degrees) and zoom factor, from its URL.
   initialCamera({ yawDeg, pitchDeg, zoom }) {

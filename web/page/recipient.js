@@ -66,7 +66,7 @@ export async function startRecipient(api, page) {
   if (embed) {
     document.body.classList.toggle('no-ui', options.hideUi);
     $('embed-badge').href = `/s/${encodeURIComponent(id)}${location.hash.split('&')[0]}`;
-    if (options.background) api.send({ type: 'option', name: 'background', value: options.background });
+    if (options.background) api.send({ type: 'options', options: { background: options.background } });
   }
 
   if (!secret || secret.length !== 43) {
@@ -121,7 +121,7 @@ export async function startRecipient(api, page) {
     if (embed) {
       $('share-panel').hidden = true;
       // The page embedding us chose these; they win over the sender's view.
-      if (options.background) api.send({ type: 'option', name: 'background', value: options.background });
+      if (options.background) api.send({ type: 'options', options: { background: options.background } });
       if (options.yawDeg !== null || options.pitchDeg !== null || options.zoom !== null) {
         api.send({ type: 'initialCamera', yawDeg: options.yawDeg, pitchDeg: options.pitchDeg, zoom: options.zoom });
       }

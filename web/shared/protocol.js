@@ -20,8 +20,19 @@
 /** @typedef {'projection' | 'shading' | 'wireframe' | 'grid' | 'background' | 'up'} DisplayOptionName */
 
 /**
- * The display options as the page's controls hold them (checkboxes as 'true'/'false').
- * @typedef {Partial<Record<DisplayOptionName, string>>} DisplayOptions
+ * Display options as the engine takes them (Viewer.setOptions, studio_render::DisplayOptions):
+ * each one present is applied, an absent one stays as it is. `background` is '#rrggbb'.
+ * @typedef {{
+ *   projection?: 'perspective' | 'orthographic', shading?: 'flat' | 'smooth', wireframe?: boolean,
+ *   grid?: boolean, background?: string, up?: 'y' | 'z'
+ * }} DisplayOptions
+ */
+
+/**
+ * Display options as a share stores them (docs/share-format.md): strings as the
+ * page's controls hold them, checkboxes as 'true'/'false'. Only the engine's
+ * share code (web/engine/share-requests.js) converts between these and DisplayOptions.
+ * @typedef {Partial<Record<DisplayOptionName, string>>} StoredDisplayOptions
  */
 
 /**
@@ -139,7 +150,7 @@
  *   | { type: 'pan', dx: number, dy: number }
  *   | { type: 'zoom', factor: number }
  *   | { type: 'home' }
- *   | { type: 'option', name: DisplayOptionName, value: string }
+ *   | { type: 'options', options: DisplayOptions }
  *   | { type: 'initialCamera', yawDeg: number | null, pitchDeg: number | null, zoom: number | null }
  *   | { type: 'autoRotate', degPerSec: number }
  *   | { type: 'pick', x: number, y: number, snap: number, tool: PickingTool }
