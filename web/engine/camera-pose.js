@@ -2,7 +2,7 @@
 // The camera pose as an object. The engine speaks it as JSON with the same
 // field names (Viewer.cameraPose / setCameraPose; studio_render::camera::CameraPose).
 
-/** @typedef {import('../shared/protocol.js').CameraPose} CameraPose */
+/** @typedef {import('../shared/messages.js').CameraPose} CameraPose */
 /** @typedef {import('./viewer-types.js').Viewer} Viewer */
 
 /**

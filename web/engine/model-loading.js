@@ -10,8 +10,8 @@ import { drawFrame, setLabelAnchors, timeFirstFrame } from './frames.js';
 import { engineTarget, pickModel, readFile, readIntoEngine, readReporting } from './read-model.js';
 import { shareModule, state } from './state.js';
 
-/** @typedef {import('../shared/protocol.js').FileEntry} FileEntry */
-/** @typedef {import('../shared/protocol.js').Companion} Companion */
+/** @typedef {import('../shared/messages.js').FileEntry} FileEntry */
+/** @typedef {import('../shared/messages.js').Companion} Companion */
 /** @typedef {import('./state.js').ShownFiles} ShownFiles */
 
 /** @type {ShownFiles | null} the files of the model being loaded */

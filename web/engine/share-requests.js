@@ -6,11 +6,11 @@ import { readPose, writePose } from './camera-pose.js';
 import { loadBytes } from './model-loading.js';
 import { shareModule, state } from './state.js';
 
-/** @typedef {import('../shared/protocol.js').PageToEngine} PageToEngine */
-/** @typedef {import('../shared/protocol.js').SharedView} SharedView */
+/** @typedef {import('../shared/messages.js').PageToEngine} PageToEngine */
+/** @typedef {import('../shared/messages.js').SharedView} SharedView */
 /**
  * @template {PageToEngine['type']} T
- * @typedef {import('../shared/protocol.js').MessageOf<PageToEngine, T>} Request
+ * @typedef {import('../shared/messages.js').MessageOf<PageToEngine, T>} Request
  */
 
 /** @type {AbortController | null} the share being created */
@@ -18,9 +18,9 @@ let shareAbort = null;
 /** @type {{ container: Uint8Array, fragment: string, cipher: string } | null} a downloaded share waiting for its password */
 let waitingShare = null;
 
-/** @typedef {import('../shared/protocol.js').DisplayOptionName} DisplayOptionName */
-/** @typedef {import('../shared/protocol.js').DisplayOptions} DisplayOptions */
-/** @typedef {import('../shared/protocol.js').StoredDisplayOptions} StoredDisplayOptions */
+/** @typedef {import('../shared/messages.js').DisplayOptionName} DisplayOptionName */
+/** @typedef {import('../shared/messages.js').DisplayOptions} DisplayOptions */
+/** @typedef {import('../shared/messages.js').StoredDisplayOptions} StoredDisplayOptions */
 
 /** @type {DisplayOptionName[]} In the order a share's are applied: the up axis first. */
 const DISPLAY_OPTIONS = ['up', 'projection', 'shading', 'wireframe', 'grid', 'background'];

@@ -4,8 +4,8 @@
 // 'init' (see worker.js), so the viewer and canvas are there for every handler.
 
 /** @typedef {import('./viewer-types.js').Viewer} Viewer */
-/** @typedef {import('../shared/protocol.js').Companion} Companion */
-/** @typedef {import('../shared/protocol.js').ModelCounts} ModelCounts */
+/** @typedef {import('../shared/messages.js').Companion} Companion */
+/** @typedef {import('../shared/messages.js').ModelCounts} ModelCounts */
 /** @typedef {{ name: string, source: Blob, companions: Companion[] }} ShownFiles */
 
 export const state = {

@@ -14,9 +14,9 @@ import { errorFromResponse, serverMessage } from '../shared/share-messages.js';
 import { openBody, sealChunks, webCryptoAvailable } from './share-cipher.js';
 
 /** @typedef {import('./viewer-types.js').ToolsPackage} ToolsPackage */
-/** @typedef {import('../shared/protocol.js').ShareOptions} ShareOptions */
-/** @typedef {import('../shared/protocol.js').CreatedShare} CreatedShare */
-/** @typedef {import('../shared/protocol.js').Companion} Companion */
+/** @typedef {import('../shared/messages.js').ShareOptions} ShareOptions */
+/** @typedef {import('../shared/messages.js').CreatedShare} CreatedShare */
+/** @typedef {import('../shared/messages.js').Companion} Companion */
 
 /** @param {'encrypting' | 'uploading'} phase @param {number} loaded @param {number} total */
 const shareProgress = (phase, loaded, total) => postToPage(self, { type: 'shareProgress', phase, loaded, total });

@@ -6,12 +6,12 @@
 // each job worker; one is started ahead when a dialog that needs it opens.
 import { postToPage, sendToJob } from '../shared/protocol.js';
 
-/** @typedef {import('../shared/protocol.js').ModelCounts} ModelCounts */
-/** @typedef {import('../shared/protocol.js').JobKind} JobKind */
-/** @typedef {import('../shared/protocol.js').ConvertOptions} ConvertOptions */
-/** @typedef {import('../shared/protocol.js').HandedScene} HandedScene */
-/** @typedef {import('../shared/protocol.js').JobToEngine} JobToEngine */
-/** @typedef {import('../shared/protocol.js').Companion} Companion */
+/** @typedef {import('../shared/messages.js').ModelCounts} ModelCounts */
+/** @typedef {import('../shared/messages.js').JobKind} JobKind */
+/** @typedef {import('../shared/messages.js').ConvertOptions} ConvertOptions */
+/** @typedef {import('../shared/messages.js').HandedScene} HandedScene */
+/** @typedef {import('../shared/messages.js').JobToEngine} JobToEngine */
+/** @typedef {import('../shared/messages.js').Companion} Companion */
 /** @typedef {{ options?: ConvertOptions, port: MessagePort }} JobRequest */
 
 // A job worker with the tools wasm being instantiated, or null when the wasm

@@ -14,11 +14,11 @@ import { shareHandlers } from './share-requests.js';
 import { state } from './state.js';
 import { toolHandlers } from './worker-tools.js';
 
-/** @typedef {import('../shared/protocol.js').PageToEngine} PageToEngine */
-/** @typedef {import('../shared/protocol.js').EngineToPage} EngineToPage */
+/** @typedef {import('../shared/messages.js').PageToEngine} PageToEngine */
+/** @typedef {import('../shared/messages.js').EngineToPage} EngineToPage */
 /**
  * @template {PageToEngine['type']} T
- * @typedef {import('../shared/protocol.js').MessageOf<PageToEngine, T>} Request
+ * @typedef {import('../shared/messages.js').MessageOf<PageToEngine, T>} Request
  */
 /** @typedef {{ [T in PageToEngine['type']]: (message: Request<T>) => unknown }} Handlers */
 /** @typedef {import('./viewer-types.js').ViewerPackage} ViewerPackage */

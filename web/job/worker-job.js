@@ -29,9 +29,9 @@ import { postToEngine, replyToPage, unknownMessage } from '../shared/protocol.js
 import { bySteps } from '../shared/progress.js';
 import { fixedSpace, readStream } from '../shared/read-stream.js';
 
-/** @typedef {import('../shared/protocol.js').EngineToJob} EngineToJob */
-/** @typedef {import('../shared/protocol.js').HandedScene} HandedScene */
-/** @typedef {import('../shared/protocol.js').ModelCounts} ModelCounts */
+/** @typedef {import('../shared/messages.js').EngineToJob} EngineToJob */
+/** @typedef {import('../shared/messages.js').HandedScene} HandedScene */
+/** @typedef {import('../shared/messages.js').ModelCounts} ModelCounts */
 /** @typedef {typeof import('../pkg/tools/tools_wasm.js')} ToolsPackage */
 /** @typedef {import('../pkg/tools/tools_wasm.js').Converter} Converter */
 
@@ -123,7 +123,7 @@ self.onmessage = async (/** @type {MessageEvent<EngineToJob>} */ { data }) => {
       const inspected = converter.inspectInput(name, progress);
       converter.free();
       // The problem kinds, their order and wording are the engine's (HealthKind).
-      /** @type {import('../shared/protocol.js').ProblemKind[]} */
+      /** @type {import('../shared/messages.js').ProblemKind[]} */
       const problems = JSON.parse(inspected.problemKindsJson());
       const lines = Object.fromEntries(problems.map(({ kind }) => [kind, inspected.lines(kind)]));
       const report = JSON.parse(inspected.reportJson());

@@ -8,8 +8,8 @@
 import { $ } from './dom.js';
 import { send } from './engine-link.js';
 
-/** @typedef {import('../shared/protocol.js').DisplayOptionName} DisplayOptionName */
-/** @typedef {import('../shared/protocol.js').DisplayOptions} DisplayOptions */
+/** @typedef {import('../shared/messages.js').DisplayOptionName} DisplayOptionName */
+/** @typedef {import('../shared/messages.js').DisplayOptions} DisplayOptions */
 
 /** @type {DisplayOptionName[]} The options sent whenever the engine starts. */
 const OPTIONS = ['projection', 'shading', 'wireframe', 'grid', 'background'];

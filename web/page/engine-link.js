@@ -5,8 +5,8 @@ import { sendToEngine } from '../shared/protocol.js';
 import { $ } from './dom.js';
 import { setState, showError } from './status-view.js';
 
-/** @typedef {import('../shared/protocol.js').PageToEngine} PageToEngine */
-/** @typedef {import('../shared/protocol.js').EngineToPage} EngineToPage */
+/** @typedef {import('../shared/messages.js').PageToEngine} PageToEngine */
+/** @typedef {import('../shared/messages.js').EngineToPage} EngineToPage */
 
 /** @type {Worker | null} */
 let worker = null;

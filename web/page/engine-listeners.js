@@ -2,10 +2,10 @@
 // Engine messages that the lazily loaded modules (share dialog, recipient page,
 // Convert dialog, inspection, report) handle: each registers a handler per type.
 
-/** @typedef {import('../shared/protocol.js').EngineToPage} EngineToPage */
+/** @typedef {import('../shared/messages.js').EngineToPage} EngineToPage */
 /**
  * @template {EngineToPage['type']} T
- * @typedef {import('../shared/protocol.js').MessageOf<EngineToPage, T>} EngineMessage
+ * @typedef {import('../shared/messages.js').MessageOf<EngineToPage, T>} EngineMessage
  */
 
 /** @type {Map<string, (message: any) => void>} */

@@ -12,8 +12,8 @@ import { dispatchLabels } from './overlay-layers.js';
 import { hideProgress, setState, showError, showProgress, showStatus } from './status-view.js';
 import { loadTools, tools } from './tools.js';
 
-/** @typedef {import('../shared/protocol.js').EngineToPage} EngineToPage */
-/** @typedef {import('../shared/protocol.js').MessageOf<EngineToPage, 'loaded'>} Loaded */
+/** @typedef {import('../shared/messages.js').EngineToPage} EngineToPage */
+/** @typedef {import('../shared/messages.js').MessageOf<EngineToPage, 'loaded'>} Loaded */
 
 /**
  * @param {{ editable: boolean }} page whether this page has the full tools (the main page)

@@ -6,8 +6,8 @@ import { NO_LINES, layerHasLines, setOverlayLayer } from './overlay-layers.js';
 import { SNAP_CSS_PX } from './snap.js';
 import { tools } from './tools.js';
 
-/** @typedef {import('../shared/protocol.js').Picked} Picked */
-/** @typedef {import('../shared/protocol.js').SnapKind} SnapKind */
+/** @typedef {import('../shared/messages.js').Picked} Picked */
+/** @typedef {import('../shared/messages.js').SnapKind} SnapKind */
 
 /** @type {Record<SnapKind, number[]>} */
 const HOVER_RGBA = { vertex: [0.1, 1.0, 0.4, 1.0], edge: [0.2, 0.8, 1.0, 1.0], surface: [1.0, 1.0, 1.0, 1.0] };

@@ -11,7 +11,7 @@ const CLICK_SLOP_CSS_PX = 4;
 /**
  * @param {HTMLElement} stage
  * @param {HTMLCanvasElement} canvas
- * @param {(message: import('../shared/protocol.js').PageToEngine) => void} send
+ * @param {(message: import('../shared/messages.js').PageToEngine) => void} send
  * @param {{ onClick?: (x: number, y: number) => unknown, onHover?: (x: number, y: number) => void }} [on]
  */
 export function attachInput(stage, canvas, send, { onClick, onHover } = {}) {

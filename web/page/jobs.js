@@ -5,8 +5,8 @@
 // worker dies.
 import { send } from './engine-link.js';
 
-/** @typedef {import('../shared/protocol.js').JobToPage} JobToPage */
-/** @typedef {import('../shared/protocol.js').ConvertOptions} ConvertOptions */
+/** @typedef {import('../shared/messages.js').JobToPage} JobToPage */
+/** @typedef {import('../shared/messages.js').ConvertOptions} ConvertOptions */
 /**
  * @typedef {{
  *   progress: (fraction: number) => void,

@@ -5,7 +5,7 @@
 import { send } from './engine-link.js';
 import { clearError, hideProgress, setState, showProgress } from './status-view.js';
 
-/** @typedef {import('../shared/protocol.js').FileEntry} FileEntry */
+/** @typedef {import('../shared/messages.js').FileEntry} FileEntry */
 /**
  * @typedef {{ entries: FileEntry[] }
  *   | { url: string }

@@ -6,7 +6,7 @@ import { $ } from './dom.js';
 import { formatNumber } from './format.js';
 import { UNIT_LABELS, rememberUnit, rememberedUnit } from './units.js';
 
-/** @typedef {import('../shared/protocol.js').ModelInfo} ModelInfo */
+/** @typedef {import('../shared/messages.js').ModelInfo} ModelInfo */
 
 const UNIT_NAMES = Object.keys(UNIT_LABELS);
 

@@ -5,7 +5,7 @@
 // back the positions of its own.
 import { send } from './engine-link.js';
 
-/** @typedef {import('../shared/protocol.js').OverlayLines} OverlayLines */
+/** @typedef {import('../shared/messages.js').OverlayLines} OverlayLines */
 /** @typedef {(positions: Float32Array) => void} OnLabels */
 /** @typedef {{ lines: OverlayLines, anchors: Float32Array, onLabels: OnLabels | null }} Layer */
 

@@ -11,8 +11,8 @@ import { shown, takeSharedUnit, unit } from './model-info.js';
 import { clearError, hideProgress, showError, showProgress } from './status-view.js';
 import { loadTools, tools } from './tools.js';
 
-/** @typedef {import('../shared/protocol.js').SharedView} SharedView */
-/** @typedef {import('../shared/protocol.js').ViewExtras} ViewExtras */
+/** @typedef {import('../shared/messages.js').SharedView} SharedView */
+/** @typedef {import('../shared/messages.js').ViewExtras} ViewExtras */
 
 /**
  * @param {{ params: URLSearchParams, editable: boolean }} page the page's query, and whether it has the full tools

@@ -11,15 +11,15 @@ import { $ } from './dom.js';
 export const REPORT_SCHEMA_VERSION = 1;
 
 /** @typedef {import('./page-api.js').PageApi} PageApi */
-/** @typedef {import('../shared/protocol.js').EngineToPage} EngineToPage */
+/** @typedef {import('../shared/messages.js').EngineToPage} EngineToPage */
 
 // One reply of the engine worker to a request, as a promise.
 /**
  * @template {'snapshot' | 'sourceDigest'} T
  * @param {PageApi} api
- * @param {import('../shared/protocol.js').PageToEngine} request
+ * @param {import('../shared/messages.js').PageToEngine} request
  * @param {T} replyType
- * @returns {Promise<import('../shared/protocol.js').MessageOf<EngineToPage, T>>}
+ * @returns {Promise<import('../shared/messages.js').MessageOf<EngineToPage, T>>}
  */
 function ask(api, request, replyType) {
   return new Promise((resolve, reject) => {
@@ -74,7 +74,7 @@ export function buildReportData({ info, unit, digest, inspection, measurements, 
   };
 }
 
-/** @param {import('../shared/protocol.js').ProblemKind[]} problems the health rows, in order */
+/** @param {import('../shared/messages.js').ProblemKind[]} problems the health rows, in order */
 function buildPdf(data, snapshot, problems) {
   const u = UNIT_LABELS[data.units];
   const plain = (v) => String(Number(v.toPrecision(6)));
@@ -145,7 +145,7 @@ export async function makeReport(api, { unit, inspector, measure, notes }) {
     const snapshot = await snapshotWithLabels(api);
     const digest = await ask(api, { type: 'sourceDigest' }, 'sourceDigest');
     // The report button is enabled only once a model is shown.
-    const info = /** @type {import('../shared/protocol.js').ModelInfo} */ (api.shownInfo());
+    const info = /** @type {import('../shared/messages.js').ModelInfo} */ (api.shownInfo());
     const data = buildReportData({
       info,
       unit: unit(),

@@ -4,7 +4,7 @@
 import { $ } from './dom.js';
 import { formatBytes } from './format.js';
 
-/** @typedef {import('../shared/protocol.js').Progress} Progress */
+/** @typedef {import('../shared/messages.js').Progress} Progress */
 
 /** @param {string} state starting, ready, loading, loaded, error or failed */
 export function setState(state) {

@@ -4,8 +4,8 @@
 // that the result waits behind.
 import { postToPage } from './protocol.js';
 
-/** @typedef {import('./protocol.js').ProgressPhase} ProgressPhase */
-/** @typedef {import('./protocol.js').PostTarget} PostTarget */
+/** @typedef {import('./messages.js').ProgressPhase} ProgressPhase */
+/** @typedef {import('./messages.js').PostTarget} PostTarget */
 
 /**
  * Reports `loaded` of `total` bytes of `name` to the page, as `phase`.
