@@ -10,9 +10,7 @@ import { postToPage, unknownMessage } from '../shared/protocol.js';
 import { readPose, writePose } from './camera-pose.js';
 import { requestFrame, setAutoRotate, setLabelAnchors } from './frames.js';
 import { loadFiles, loadUrl } from './model-loading.js';
-import { shareHandlers } from './share-requests.js';
 import { state } from './state.js';
-import { toolHandlers } from './worker-tools.js';
 
 /** @typedef {import('../shared/messages.js').PageToEngine} PageToEngine */
 /** @typedef {import('../shared/messages.js').EngineToPage} EngineToPage */
@@ -186,10 +184,50 @@ const handlers = {
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
     post({ type: 'sourceDigest', size: bytes.byteLength, sha256: [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') });
   },
-  ...shareHandlers,
+  createShare: fromShareRequests('createShare'),
+  cancelShare: fromShareRequests('cancelShare'),
+  openShare: fromShareRequests('openShare'),
+  sharePassword: fromShareRequests('sharePassword'),
   // Converting and inspecting: jobs in their own workers (web/engine/worker-tools.js).
-  ...toolHandlers({ shown: () => state.shownFiles, shownScene, shownCounts: () => state.shownCounts }),
+  prepareConvert: fromTools('prepareConvert'),
+  releaseConverter: fromTools('releaseConverter', { unlessLoaded: true }),
+  convert: fromTools('convert'),
+  cancelConvert: fromTools('cancelConvert', { unlessLoaded: true }),
+  inspect: fromTools('inspect'),
 };
+
+// Sharing (share-requests.js) and tools jobs (worker-tools.js) are loaded on
+// their first message: viewing alone never downloads them.
+
+/** @type {Promise<typeof import('./share-requests.js')> | null} */
+let shareRequests = null;
+/**
+ * @param {keyof typeof import('./share-requests.js').shareHandlers} name
+ * @returns {(message: any) => Promise<unknown>}
+ */
+function fromShareRequests(name) {
+  return async (message) => {
+    shareRequests ??= import('./share-requests.js');
+    return /** @type {any} */ ((await shareRequests).shareHandlers)[name](message);
+  };
+}
+
+/** @type {Promise<ReturnType<typeof import('./worker-tools.js').toolHandlers>> | null} */
+let tools = null;
+/**
+ * @param {keyof ReturnType<typeof import('./worker-tools.js').toolHandlers>} name
+ * @param {{ unlessLoaded?: boolean }} [when] `unlessLoaded`: nothing to do before the tools are loaded
+ * @returns {(message: any) => Promise<unknown> | undefined}
+ */
+function fromTools(name, { unlessLoaded = false } = {}) {
+  return (message) => {
+    if (unlessLoaded && !tools) return undefined;
+    tools ??= import('./worker-tools.js').then((module) =>
+      module.toolHandlers({ shown: () => state.shownFiles, shownScene, shownCounts: () => state.shownCounts }),
+    );
+    return tools.then((handlers) => /** @type {any} */ (handlers)[name](message));
+  };
+}
 
 self.onmessage = async (/** @type {MessageEvent<PageToEngine>} */ event) => {
   const message = event.data;
