@@ -55,6 +55,11 @@ pub enum TargetFormat {
 }
 
 impl TargetFormat {
+    /// From its serialised name, as conversion options name it (`stl-binary`, `glb`, …).
+    pub fn from_id(id: &str) -> Option<TargetFormat> {
+        serde_json::from_value(id.into()).ok()
+    }
+
     /// From a file name's extension (`.ply` and `.stl` choose binary).
     pub fn from_name(name: &str) -> Option<TargetFormat> {
         let extension = name.rsplit('.').next()?.to_ascii_lowercase();

@@ -49,13 +49,10 @@ impl ToolsJob<'_> {
     pub fn reads_vertex_normals(self) -> bool {
         match self {
             ToolsJob::Inspect => false,
-            ToolsJob::Convert { format, weld } => {
-                let target = serde_json::from_value::<crate::export::TargetFormat>(format.into());
-                target.map_or(true, |target| {
-                    crate::export::ExportOptions { weld, ..crate::export::ExportOptions::new(target) }
-                        .reads_vertex_normals()
-                })
-            }
+            ToolsJob::Convert { format, weld } => crate::export::TargetFormat::from_id(format).is_none_or(|target| {
+                crate::export::ExportOptions { weld, ..crate::export::ExportOptions::new(target) }
+                    .reads_vertex_normals()
+            }),
         }
     }
 }

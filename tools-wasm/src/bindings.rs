@@ -357,7 +357,7 @@ impl Converter {
     /// much again as the model, like an output built in memory.
     #[wasm_bindgen(js_name = prepareMemory)]
     pub fn prepare_memory(&mut self, name: &str, len: usize, format: &str) {
-        let format: Option<studio_model::export::TargetFormat> = serde_json::from_value(format.into()).ok();
+        let format = studio_model::export::TargetFormat::from_id(format);
         let in_blocks = format.is_some_and(|f| f.writes_in_blocks());
         self.prepared.prepare(studio_model::import::memory_estimate::convert_bytes_estimate(name, len, in_blocks));
     }

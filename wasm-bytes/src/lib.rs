@@ -11,7 +11,7 @@
 use wasm_bindgen::JsCast;
 
 /// Reserves `len` zeroed bytes, or says that the file is too big for this tab.
-pub fn reserve_input(len: usize) -> Result<Vec<u8>, String> {
+fn reserve_input(len: usize) -> Result<Vec<u8>, String> {
     let mut input = Vec::new();
     // A file too big for this tab's memory is an error to show, not a crash.
     input

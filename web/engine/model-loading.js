@@ -39,14 +39,15 @@ export async function loadFiles(entries) {
     const bytes = await readFile(file, i, entries.length);
     companions.push({ name: path || file.name, bytes });
   }
-  if (await readByTools(model)) {
+  const byTools = await readByTools(model);
+  if (byTools) {
     const bytes = await readFile(model, entries.length - 1, entries.length);
-    await loadModel(model.name, bytes, model, companions, started);
+    await loadModel(model.name, bytes, model, companions, started, null, byTools);
     return;
   }
   await readIntoEngine(state.viewer, model, entries.length - 1, entries.length);
   // The File itself is what "Share" encrypts later: no copy is kept here.
-  await loadModel(model.name, null, model, companions, started);
+  await loadModel(model.name, null, model, companions, started, null, byTools);
 }
 
 // Reads a 3MF with the tools build and loads what it hands on (a GLB in the
@@ -86,8 +87,9 @@ export async function loadBytes(name, bytes, companions = [], started = performa
  * @param {Companion[]} [companions]
  * @param {number} [started]
  * @param {(() => void) | null} [beforeFirstFrame]
+ * @param {boolean | null} [byTools] whether the tools build reads it, if the caller has asked already
  */
-async function loadModel(name, bytes, source, companions = [], started = performance.now(), beforeFirstFrame = null) {
+async function loadModel(name, bytes, source, companions = [], started = performance.now(), beforeFirstFrame = null, byTools = null) {
   const { viewer } = state;
   for (const companion of companions) viewer.addCompanion(companion.name, companion.bytes);
   loadingFiles = { name, source, companions };
@@ -100,7 +102,7 @@ async function loadModel(name, bytes, source, companions = [], started = perform
   const parseStart = performance.now();
   /** @param {number} fraction */
   const onProgress = (fraction) => parsing(Math.round(fraction * size));
-  const byTools = await readByTools(source);
+  byTools ??= await readByTools(source);
   if (!bytes && byTools) {
     // Downloaded into the engine's buffer, but the tools build reads it: take the Blob's copy.
     viewer.inputBuffer(0);

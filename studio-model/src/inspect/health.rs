@@ -28,7 +28,7 @@ use super::weld::WeldedMesh;
 /// under its [`name`](HealthKind::name) and a set of "show me" lines. The one
 /// list of them: the inspection panel, the report and the tools build's
 /// bindings all take it from here.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthKind {
     /// Edges used by only one triangle.
